@@ -1,0 +1,58 @@
+"""``kg build``: load, validate, and write every export to ``dist/``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .dataset import load_dataset
+from .export import Format, export
+from .project import Project
+from .stats import Stats, stats
+from .validate import Report, validate
+
+#: what ``kg build`` writes, by file name
+BUILD_OUTPUTS: dict[str, Format] = {
+    "kg.trig": Format.TRIG,
+    "kg.nq": Format.NQUADS,
+    "kg.ttl": Format.TURTLE,
+    "kg.jsonld": Format.JSONLD,
+}
+
+
+@dataclass
+class BuildResult:
+    """What a build produced."""
+
+    stats: Stats
+    report: Report
+    outputs: list[Path] = field(default_factory=list)
+
+    @property
+    def conforms(self) -> bool:
+        return self.report.conforms()
+
+
+def build(
+    project: Project,
+    *,
+    out_dir: Path | None = None,
+    extra: Iterable[Path] = (),
+    write_when_invalid: bool = False,
+) -> BuildResult:
+    """Load the project, validate it, and (when it conforms) write the exports to ``out_dir``
+    (default ``dist/``), each atomically.
+
+    :raises KgError: for unreadable or malformed input.
+    """
+    ds = load_dataset(project, extra=list(extra))
+    report = validate(ds, project)
+    result = BuildResult(stats=stats(ds), report=report)
+    if report.conforms() or write_when_invalid:
+        target = out_dir or project.dist_dir
+        for name, fmt in BUILD_OUTPUTS.items():
+            path = target / name
+            export(ds, fmt, dest=path)
+            result.outputs.append(path)
+    return result

@@ -1,0 +1,492 @@
+"""The ``kg`` command: a thin click layer over the library. Each command parses its options,
+calls one library function, and formats the result."""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from . import __version__
+from .errors import ExitCode, KgError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def fail(err: KgError) -> NoReturn:
+    """Print a user error (no traceback) and exit with its code."""
+    click.echo(f"Error: {err}", err=True)
+    sys.exit(int(err.exit_code))
+
+
+def _project(ctx: click.Context) -> Any:
+    from .project import Project
+
+    root = ctx.obj.get("root") if ctx.obj else None
+    return Project.discover(root)
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "--version", prog_name="kg")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="KG_ROOT",
+    help="Project folder (default: the current folder or a parent holding ontology.ttl and facts/).",
+)
+@click.pass_context
+def cli(ctx: click.Context, root: Path | None) -> None:
+    """kg: a knowledge graph of Kazakhstan's foreign relations, built from news articles.
+
+    Facts live in facts/*.ttl (one file per source article), validated with shapes.ttl and
+    queried with the stored SPARQL queries in queries/.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["root"] = root
+
+
+# --------------------------------------------------------------------------- build
+
+
+@cli.command()
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: dist/).")
+@click.option("--with", "extra", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="Merge another RDF file as its own named graph (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_context
+def build(ctx: click.Context, out_dir: Path | None, extra: tuple[Path, ...], as_json: bool) -> None:
+    """Load, validate and export the graph to dist/ (kg.trig, kg.nq, kg.ttl, kg.jsonld).
+
+    Exits 1 (and writes nothing) when the data does not conform to shapes.ttl.
+
+    \b
+    Example:
+        kg build
+        kg build --with wikidata-extract.ttl
+    """
+    from .build import build as run_build
+
+    try:
+        project = _project(ctx)
+        result = run_build(project, out_dir=out_dir, extra=extra)
+    except KgError as err:
+        fail(err)
+    s = result.stats
+    report = result.report
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    **s.as_dict(),
+                    "conforms": result.conforms,
+                    "violations": report.count(_sev("VIOLATION")),
+                    "warnings": report.count(_sev("WARNING")),
+                    "outputs": [str(p) for p in result.outputs],
+                },
+                indent=2,
+            )
+        )
+    else:
+        sources = {g: n for g, n in s.graphs.items() if "/source/" in g}
+        click.echo(f"Sources: {len(sources)}")
+        for graph, count in sources.items():
+            click.echo(f"  {graph.rsplit('/', 1)[-1]:<28} {count:>6} triples")
+        others = {g: n for g, n in s.graphs.items() if g not in sources}
+        for graph, count in others.items():
+            click.echo(f"  {'<' + graph + '>':<28} {count:>6} triples")
+        click.echo(f"Triples (without ontology): {s.triples}")
+        click.echo("Entities per class:")
+        for cls, count in s.classes.items():
+            click.echo(f"  {cls:<34} {count:>5}")
+        _echo_conformance(report)
+        for path in result.outputs:
+            click.echo(f"Wrote {path}")
+    if not result.conforms:
+        click.echo("Not written: the data does not conform (run kg validate for details).", err=True)
+        sys.exit(int(ExitCode.CHECKS_FAILED))
+
+
+def _sev(name: str) -> Any:
+    from .validate import Severity
+
+    return Severity[name]
+
+
+def _echo_conformance(report: Any) -> None:
+    v, w, i = (report.count(_sev(n)) for n in ("VIOLATION", "WARNING", "INFO"))
+    verdict = "conforms" if report.conforms() else "does NOT conform"
+    click.echo(f"Validation: {verdict} ({v} violations, {w} warnings, {i} info)")
+
+
+# --------------------------------------------------------------------------- validate
+
+
+@cli.command()
+@click.option("--source", "sources", multiple=True, help="Validate only this source (file stem or name; repeatable).")
+@click.option("--with", "extra", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="Extra data file to include (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default="text", show_default=True, help="Report format.")
+@click.option("--inference", type=click.Choice(["none", "rdfs"]), default="none", show_default=True, help="Inference before validating; none, so that missing facts are not papered over by entailment.")
+@click.option("--strict", is_flag=True, help="Warnings also fail (exit 1).")
+@click.pass_context
+def validate(ctx: click.Context, sources: tuple[str, ...], extra: tuple[Path, ...], fmt: str, inference: str, strict: bool) -> None:
+    """Validate the facts against shapes.ttl (SHACL).
+
+    Exit 0 when the data conforms, 1 on violations (or warnings with --strict), 2 on bad input.
+
+    \b
+    Example:
+        kg validate
+        kg validate --source 000_5af62eee91348360 --format json
+    """
+    from .dataset import load_dataset, select_sources
+    from .validate import validate as run_validate
+
+    try:
+        project = _project(ctx)
+        chosen = [s.iri for s in select_sources(project, sources)] if sources else None
+        ds = load_dataset(project, extra=extra)
+        report = run_validate(ds, project, sources=chosen, inference=inference)
+    except KgError as err:
+        fail(err)
+    if fmt == "turtle":
+        click.echo(report.graph.serialize(format="turtle"))
+    elif fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "conforms": report.conforms(strict=strict),
+                    "findings": [f.as_dict() for f in report.findings],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        _echo_findings(report)
+    sys.exit(int(ExitCode.OK if report.conforms(strict=strict) else ExitCode.CHECKS_FAILED))
+
+
+def _echo_findings(report: Any) -> None:
+    current_sources: tuple[str, ...] | None = None
+    current_focus: str | None = None
+    for f in report.findings:
+        if f.sources != current_sources:
+            current_sources = f.sources
+            current_focus = None
+            names = ", ".join(s.rsplit("/", 1)[-1] for s in f.sources) or "(no source graph)"
+            click.echo(f"\n{names}")
+        if f.focus != current_focus:
+            current_focus = f.focus
+            label = f' "{f.focus_label}"' if f.focus_label else ""
+            click.echo(f"  {f.focus}{label}")
+        path = f.path or "-"
+        value = f" value={f.value}" if f.value is not None else ""
+        click.echo(f"    [{f.severity.value}] {path}{value}: {f.message}")
+    v, w, i = (report.count(_sev(n)) for n in ("VIOLATION", "WARNING", "INFO"))
+    verdict = "conforms" if report.conforms() else "does not conform"
+    click.echo(f"{v} violations, {w} warnings, {i} info: {verdict}")
+
+
+# --------------------------------------------------------------------------- export
+
+
+@cli.command()
+@click.option("-f", "--format", "fmt", help="turtle, trig, nquads, ntriples, jsonld or xml (default: from -o's extension, else turtle).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (atomically) instead of standard output.")
+@click.option("--source", "sources", multiple=True, help="Only this source's graph (repeatable).")
+@click.option("--include-ontology", is_flag=True, help="Also export the ontology graph.")
+@click.option("--with", "extra", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="Merge another RDF file as its own named graph.")
+@click.pass_context
+def export(ctx: click.Context, fmt: str | None, output: Path | None, sources: tuple[str, ...], include_ontology: bool, extra: tuple[Path, ...]) -> None:
+    """Export the graph. Quad formats (trig, nquads, jsonld) keep one named graph per source.
+
+    \b
+    Example:
+        kg export -f trig
+        kg export -o kg.jsonld
+    """
+    from .dataset import load_dataset, select_sources
+    from .export import Format
+    from .export import export as run_export
+
+    try:
+        project = _project(ctx)
+        fmt_enum = Format.parse(fmt) if fmt else (Format.from_path(output) if output else Format.TURTLE)
+        chosen = [s.iri for s in select_sources(project, sources)] if sources else None
+        ds = load_dataset(project, extra=extra)
+        data = run_export(ds, fmt_enum, dest=output, include_ontology=include_ontology, sources=chosen)
+    except KgError as err:
+        fail(err)
+    if output is None:
+        click.echo(data.decode("utf-8"), nl=False)
+    else:
+        click.echo(f"Wrote {output} ({len(data)} bytes, {fmt_enum.value})", err=True)
+
+
+# --------------------------------------------------------------------------- stats
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool) -> None:
+    """Counts: triples per graph, entities per class, fact nodes per source.
+
+    \b
+    Example:
+        kg stats --json
+    """
+    from .dataset import load_dataset
+    from .stats import stats as run_stats
+
+    try:
+        s = run_stats(load_dataset(_project(ctx)))
+    except KgError as err:
+        fail(err)
+    if as_json:
+        click.echo(json.dumps(s.as_dict(), indent=2))
+        return
+    click.echo(f"Triples (without ontology): {s.triples}")
+    click.echo("Graphs:")
+    for graph, count in s.graphs.items():
+        click.echo(f"  {graph:<60} {count:>6}")
+    click.echo("Entities per class:")
+    for cls, count in s.classes.items():
+        click.echo(f"  {cls:<34} {count:>5}")
+
+
+# --------------------------------------------------------------------------- queries
+
+
+OUTPUT_FORMATS = ["table", "csv", "tsv", "json", "markdown", "turtle", "jsonld"]
+
+
+def output_options(func: F) -> F:
+    """``--format`` and ``--with-sources``, shared by ``query run`` and ``sparql``."""
+    func = click.option("--with-sources", is_flag=True, help="Add the articles and verbatim quotes behind each row.")(func)
+    func = click.option(
+        "-f",
+        "--format",
+        "fmt",
+        type=click.Choice(OUTPUT_FORMATS),
+        help="Output format (default: table on a terminal, else csv; turtle for CONSTRUCT/DESCRIBE).",
+    )(func)
+    return func
+
+
+def _emit(ds: Any, result: Any, fmt: str | None) -> None:
+    from .query import Rows, labels_for
+    from .render import render_rows
+
+    if isinstance(result, bool):
+        click.echo("true" if result else "false")
+        return
+    if isinstance(result, Rows):
+        fmt = fmt or ("table" if sys.stdout.isatty() else "csv")
+        if fmt in ("turtle", "jsonld"):
+            raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE queries; use table, csv, tsv, json or markdown")
+        labels = labels_for(ds, {v for row in result.rows for v in row if v is not None}) if fmt in ("table", "markdown") else None
+        click.echo(render_rows(result, fmt, labels), nl=False)
+        return
+    fmt = fmt or "turtle"
+    if fmt not in ("turtle", "jsonld"):
+        raise click.UsageError(f"--format {fmt} is for SELECT queries; use turtle or jsonld")
+    if fmt == "turtle":
+        click.echo(result.serialize(format="turtle"), nl=False)
+    else:
+        from . import jsonld
+
+        doc = jsonld.dataset_document([(None, iter(result))], jsonld.packaged_context())
+        click.echo(jsonld.dumps(doc), nl=False)
+
+
+def _parse_params(values: Sequence[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r}: expected KEY=VALUE", param_hint="--param")
+        params[key.strip()] = value
+    return params
+
+
+@cli.group()
+def query() -> None:
+    """Stored SPARQL queries in queries/: list, show, run."""
+
+
+@query.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def query_list(ctx: click.Context, as_json: bool) -> None:
+    """List the stored queries: name, title, parameters.
+
+    \b
+    Example:
+        kg query list
+    """
+    from .catalogue import Catalogue
+
+    try:
+        catalogue = Catalogue.load(_project(ctx).queries_dir)
+    except KgError as err:
+        fail(err)
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "name": q.name,
+                        "title": q.title,
+                        "description": q.description,
+                        "params": [
+                            {"name": p.name, "type": p.type, "required": p.required, "default": p.default, "example": p.example, "description": p.doc}
+                            for p in q.params
+                        ],
+                    }
+                    for q in catalogue
+                ],
+                indent=2,
+            )
+        )
+        return
+    width = max((len(q.name) for q in catalogue), default=4)
+    for q in catalogue:
+        params = " ".join(f"{p.name}{'' if p.required else '?'}:{p.type}" for p in q.params)
+        click.echo(f"{q.name:<{width}}  {q.title}" + (f"  [{params}]" if params else ""))
+
+
+@query.command("show")
+@click.argument("name")
+@click.pass_context
+def query_show(ctx: click.Context, name: str) -> None:
+    """Show a stored query: its parameters and SPARQL text.
+
+    \b
+    Example:
+        kg query show visits
+    """
+    from .catalogue import Catalogue
+
+    try:
+        q = Catalogue.load(_project(ctx).queries_dir).get(name)
+    except KgError as err:
+        fail(err)
+    click.echo(f"# {q.name}: {q.title}")
+    if q.description:
+        click.echo(f"# {q.description}")
+    for p in q.params:
+        click.echo(f"# param {p.describe()}")
+    click.echo("")
+    click.echo(q.text, nl=False)
+
+
+@query.command("run")
+@click.argument("name")
+@click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="A parameter (repeatable).")
+@output_options
+@click.pass_context
+def query_run(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str | None, with_sources: bool) -> None:
+    """Run a stored query with parameters.
+
+    Entity parameters take a slug (kassym-jomart-tokayev), a prefixed name
+    (person:kassym-jomart-tokayev) or a full IRI.
+
+    \b
+    Example:
+        kg query run visits --param guest=kassym-jomart-tokayev
+        kg query run office-holders --param country=singapore --param date=2023-05-01 -f json
+    """
+    from .catalogue import Catalogue
+    from .dataset import load_dataset
+    from .query import run_query
+
+    parsed = _parse_params(params)
+    try:
+        project = _project(ctx)
+        stored = Catalogue.load(project.queries_dir).get(name)
+        ds = load_dataset(project)
+        result = run_query(ds, stored, parsed, with_sources=with_sources)
+    except KgError as err:
+        fail(err)
+    _emit(ds, result, fmt)
+
+
+@cli.command()
+@click.argument("query_text", metavar="FILE|-|QUERY")
+@output_options
+@click.pass_context
+def sparql(ctx: click.Context, query_text: str, fmt: str | None, with_sources: bool) -> None:
+    """Run an ad-hoc SPARQL query: a file, - for standard input, or the query text itself.
+
+    \b
+    Example:
+        kg sparql 'SELECT ?p ?name WHERE { ?p a schema:Person ; rdfs:label ?name } ORDER BY ?name'
+        kg sparql my-query.rq -f json
+    """
+    from .dataset import load_dataset
+    from .query import run_query
+
+    if query_text == "-":
+        text = sys.stdin.read()
+    elif len(query_text) < 4096 and "\n" not in query_text and Path(query_text).is_file():
+        text = Path(query_text).read_text(encoding="utf-8")
+    else:
+        text = query_text
+    try:
+        ds = load_dataset(_project(ctx))
+        result = run_query(ds, text, with_sources=with_sources)
+    except KgError as err:
+        fail(err)
+    _emit(ds, result, fmt)
+
+
+# --------------------------------------------------------------------------- context
+
+
+@cli.command()
+@click.option("--check", is_flag=True, help="Exit 1 when kg/context.jsonld is not what the ontology gives.")
+@click.pass_context
+def context(ctx: click.Context, check: bool) -> None:
+    """Print the JSON-LD context generated from ontology.ttl (shipped as kg/context.jsonld).
+
+    \b
+    Example:
+        kg context > kg/context.jsonld
+    """
+    from rdflib import Graph
+
+    from . import jsonld
+    from .dataset import parse_into
+
+    try:
+        ontology = Graph()
+        parse_into(ontology, _project(ctx).ontology_path, "turtle")
+    except KgError as err:
+        fail(err)
+    text = jsonld.dumps({"@context": jsonld.build_context(ontology)})
+    if check:
+        same = jsonld.dumps({"@context": jsonld.packaged_context()}) == text
+        click.echo("kg/context.jsonld is current" if same else "kg/context.jsonld is out of date: run kg context > kg/context.jsonld", err=not same)
+        sys.exit(0 if same else 1)
+    click.echo(text, nl=False)
+
+
+def main() -> None:
+    """Console entry point: user errors exit 2 with a message, bugs exit 70 with a traceback."""
+    try:
+        cli(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KgError as err:  # pragma: no cover - commands catch these themselves
+        fail(err)
+    except Exception:
+        traceback.print_exc()
+        click.echo("kg: internal error (a bug); please report it with the traceback above", err=True)
+        sys.exit(int(ExitCode.INTERNAL))

@@ -1,0 +1,203 @@
+"""JSON-LD with kg's context: the context is generated from the ontology, and documents are
+written from sorted quads so the same facts give the same bytes."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from importlib import resources
+from typing import Any
+
+from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from .namespaces import BASE, KGO, PREFIXES, SKOS
+
+#: prefixes kept in the JSON-LD context; kg's own IRIs are written relative to @base instead
+CONTEXT_PREFIXES = ("kgo", "schema", "org", "prov", "oa", "dcterms", "skos", "owl", "rdf", "rdfs", "xsd", "wd")
+_LANG_TERMS = {RDFS.label, SKOS.altLabel, RDFS.comment}
+_ID_TYPES = {OWL.ObjectProperty}
+
+
+def build_context(ontology: Graph) -> dict[str, Any]:
+    """Build kg's JSON-LD context from the ontology: a short term for every declared class,
+    property and closed-list member, with IRI/vocab/datatype coercion where the ontology says."""
+    ctx: dict[str, Any] = {"@base": BASE}
+    for prefix in CONTEXT_PREFIXES:
+        ctx[prefix] = PREFIXES[prefix]
+    taken = set(ctx)
+    vocab_ranges = {
+        s for s in ontology.subjects(RDFS.subClassOf, SKOS.Concept) if isinstance(s, URIRef)
+    } | {URIRef(PREFIXES["org"] + "Role")}
+
+    def local(iri: URIRef) -> str:
+        text = str(iri)
+        return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+    terms: dict[str, Any] = {}
+    for cls in sorted({s for s in ontology.subjects(RDF.type, OWL.Class) if isinstance(s, URIRef)}):
+        terms.setdefault(local(cls), str(cls))
+    members = {
+        s
+        for rng in vocab_ranges
+        for s in ontology.subjects(RDF.type, rng)
+        if isinstance(s, URIRef)
+    }
+    for member in sorted(members):
+        terms.setdefault(local(member), str(member))
+    props = sorted(
+        {
+            s
+            for kind in (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+            for s in ontology.subjects(RDF.type, kind)
+            if isinstance(s, URIRef)
+        }
+    )
+    for prop in props:
+        name = local(prop)
+        if name in terms or name in taken:
+            name = f"{next(p for p in CONTEXT_PREFIXES if str(prop).startswith(PREFIXES[p]))}_{name}"
+        definition: dict[str, Any] = {"@id": str(prop)}
+        rng = ontology.value(prop, RDFS.range)
+        if (prop, RDF.type, OWL.ObjectProperty) in ontology:
+            definition["@type"] = "@vocab" if rng in vocab_ranges else "@id"
+        elif prop in _LANG_TERMS:
+            definition["@language"] = "en"
+        elif rng in (XSD.decimal, XSD.gYear, XSD.date, XSD.nonNegativeInteger):
+            definition["@type"] = str(rng)
+        terms[name] = definition
+    for name in sorted(terms):
+        ctx[name] = terms[name]
+    return ctx
+
+
+def packaged_context() -> dict[str, Any]:
+    """The context shipped with the package (``kg/context.jsonld``)."""
+    text = resources.files("kg").joinpath("context.jsonld").read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)["@context"]
+    return data
+
+
+class _Compactor:
+    def __init__(self, ctx: dict[str, Any]) -> None:
+        self.ctx = ctx
+        self.by_iri: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.vocab_terms: dict[str, str] = {}
+        for name, value in ctx.items():
+            if name.startswith("@") or name in CONTEXT_PREFIXES:
+                continue
+            if isinstance(value, dict):
+                self.by_iri.setdefault(self._expand(value["@id"]), (name, value))
+            else:
+                self.vocab_terms.setdefault(self._expand(value), name)
+
+    def _expand(self, value: str) -> str:
+        prefix, sep, rest = value.partition(":")
+        if sep and prefix in CONTEXT_PREFIXES and not rest.startswith("//"):
+            return PREFIXES[prefix] + rest
+        return value
+
+    def iri(self, iri: str) -> str:
+        """An IRI for an @id position: kgo:/other prefixes, kg's own IRIs relative to @base."""
+        for prefix in CONTEXT_PREFIXES:
+            ns = PREFIXES[prefix]
+            if iri.startswith(ns) and len(iri) > len(ns) and "/" not in iri[len(ns) :]:
+                return f"{prefix}:{iri[len(ns):]}"
+        if iri.startswith(BASE):
+            return iri[len(BASE) :]
+        return iri
+
+    def vocab(self, iri: str) -> str:
+        return self.vocab_terms.get(iri) or self.iri(iri)
+
+    def key(self, predicate: str) -> tuple[str, dict[str, Any]]:
+        if predicate in self.by_iri:
+            return self.by_iri[predicate]
+        return self.iri(predicate), {}
+
+    def value(self, obj: Node, definition: dict[str, Any]) -> Any:
+        coerce = definition.get("@type")
+        if isinstance(obj, URIRef):
+            if coerce == "@id":
+                return self.iri(str(obj))
+            if coerce == "@vocab":
+                return self.vocab(str(obj))
+            return {"@id": self.iri(str(obj))}
+        if isinstance(obj, Literal):
+            lex = str(obj)
+            if obj.language:
+                if definition.get("@language") == obj.language:
+                    return lex
+                return {"@value": lex, "@language": obj.language}
+            dt = obj.datatype
+            if dt is None or dt == XSD.string:
+                return {"@value": lex} if "@language" in definition or coerce else lex
+            if coerce and self._expand(coerce) == str(dt):
+                return lex
+            if dt == XSD.integer and not coerce and _canonical_int(lex):
+                return int(lex)
+            if dt == XSD.boolean and not coerce and lex in ("true", "false"):
+                return lex == "true"
+            return {"@value": lex, "@type": self.iri(str(dt))}
+        raise ValueError(f"blank nodes are not supported in JSON-LD export: {obj!r}")
+
+
+def _canonical_int(lex: str) -> bool:
+    try:
+        return str(int(lex)) == lex
+    except ValueError:
+        return False
+
+
+def _sort_key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def nodes_of(triples: Iterable[tuple[Node, Node, Node]], compactor: _Compactor) -> list[dict[str, Any]]:
+    """Group triples into sorted JSON-LD node objects."""
+    by_subject: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for s, p, o in triples:
+        if not isinstance(s, URIRef):
+            raise ValueError(f"blank nodes are not supported in JSON-LD export: {s!r}")
+        node = by_subject[str(s)]
+        if p == RDF.type and isinstance(o, URIRef):
+            node["@type"].append(compactor.vocab(str(o)))
+            continue
+        key, definition = compactor.key(str(p))
+        node[key].append(compactor.value(o, definition))
+    out = []
+    for subject in sorted(by_subject):
+        props = by_subject[subject]
+        obj: dict[str, Any] = {"@id": compactor.iri(subject)}
+        for key in sorted(props):
+            values = sorted(props[key], key=_sort_key)
+            obj[key] = values[0] if len(values) == 1 else values
+        out.append(obj)
+    return out
+
+
+def dataset_document(
+    graphs: Iterable[tuple[URIRef | None, Iterable[tuple[Node, Node, Node]]]],
+    ctx: dict[str, Any],
+) -> dict[str, Any]:
+    """A JSON-LD document: the inline context, then one ``@graph`` object per named graph
+    (``None`` as graph name puts triples in the default graph)."""
+    compactor = _Compactor(ctx)
+    top: list[dict[str, Any]] = []
+    for name, triples in graphs:
+        nodes = nodes_of(triples, compactor)
+        if name is None:
+            top.extend(nodes)
+        else:
+            top.append({"@id": compactor.iri(str(name)), "@graph": nodes})
+    top.sort(key=lambda n: n["@id"])
+    return {"@context": ctx, "@graph": top}
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """Serialise a JSON-LD document stably (two-space indent, UTF-8, trailing newline)."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+__all__ = ["build_context", "dataset_document", "dumps", "packaged_context", "KGO"]

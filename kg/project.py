@@ -1,0 +1,95 @@
+"""Where a kg project's files are: ontology, shapes, facts, queries, links, build output."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ProjectError
+from .namespaces import source_iri
+
+LINKS_FILE = "links.ttl"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One source article's facts file; its stem names the article and its graph."""
+
+    stem: str
+    path: Path
+
+    @property
+    def iri(self) -> str:
+        """The article's IRI, also the IRI of its named graph."""
+        return str(source_iri(self.stem))
+
+
+@dataclass(frozen=True)
+class Project:
+    """A kg project folder: ``ontology.ttl``, ``shapes.ttl``, ``facts/``, ``queries/``."""
+
+    root: Path
+
+    @classmethod
+    def discover(cls, start: Path | str | None = None) -> Project:
+        """Find the project: ``start`` (or ``$KG_ROOT``, or the current folder) or a parent of it
+        holding ``ontology.ttl`` and ``facts/``.
+
+        :raises ProjectError: when no such folder exists.
+        """
+        if start is None:
+            start = os.environ.get("KG_ROOT") or Path.cwd()
+        here = Path(start).resolve()
+        if not here.exists():
+            raise ProjectError(f"{start}: no such directory")
+        for folder in (here, *here.parents):
+            if (folder / "ontology.ttl").is_file() and (folder / "facts").is_dir():
+                return cls(folder)
+        raise ProjectError(
+            f"{start}: not inside a kg project (no folder with ontology.ttl and facts/ found); "
+            "use --root or set KG_ROOT"
+        )
+
+    @property
+    def ontology_path(self) -> Path:
+        return self.root / "ontology.ttl"
+
+    @property
+    def shapes_path(self) -> Path:
+        return self.root / "shapes.ttl"
+
+    @property
+    def facts_dir(self) -> Path:
+        return self.root / "facts"
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.root / "queries"
+
+    @property
+    def links_path(self) -> Path:
+        return self.facts_dir / LINKS_FILE
+
+    @property
+    def dist_dir(self) -> Path:
+        return self.root / "dist"
+
+    @property
+    def seeds_dir(self) -> Path:
+        """The folder of source article texts (``$KG_SEEDS`` or ``../shared/seeds``)."""
+        env = os.environ.get("KG_SEEDS")
+        return Path(env) if env else self.root.parent / "shared" / "seeds"
+
+    def sources(self) -> list[Source]:
+        """The fact files, one per source article, in name order (``links.ttl`` excluded).
+
+        :raises ProjectError: when ``facts/`` is missing.
+        """
+        if not self.facts_dir.is_dir():
+            raise ProjectError(f"{self.facts_dir}: facts directory not found")
+        return [
+            Source(p.stem, p)
+            for p in sorted(self.facts_dir.glob("*.ttl"))
+            if p.name != LINKS_FILE
+        ]

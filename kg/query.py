@@ -1,0 +1,236 @@
+"""Running SPARQL: stored queries with typed parameters bound as RDF terms, and ad-hoc queries."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from rdflib import XSD, Dataset, Graph, Literal, URIRef, Variable
+from rdflib.term import Node
+
+from .catalogue import Param, StoredQuery
+from .errors import ParameterError, QueryError
+from .namespaces import BASE, OA, PREFIXES, PROV, expand
+
+#: prefixes every query may use without declaring them
+_QUERY_PREFIXES = {k: v for k, v in PREFIXES.items()}
+
+
+@dataclass
+class Rows:
+    """The result of a SELECT: variable names and rows of RDF terms (``None`` when unbound)."""
+
+    variables: list[str]
+    rows: list[tuple[Node | None, ...]]
+    evidence: list[list[tuple[str, str]]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+Result = Rows | Graph | bool
+
+
+def resolve_entity(ds: Dataset, value: str, name: str = "entity") -> URIRef:
+    """An entity from a slug (``kassym-jomart-tokayev``), a prefixed name (``person:xi-jinping``)
+    or a full IRI (with or without ``<>``).
+
+    :raises ParameterError: when the value is none of these or a slug is unknown or ambiguous.
+    """
+    text = value.strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    if re.match(r"^[a-z][a-z0-9+.-]*://", text):
+        if re.search(r"[\s<>\"{}|\\^`]", text):
+            raise ParameterError(f"parameter {name}: {value!r} is not a valid IRI")
+        return URIRef(text)
+    expanded = expand(text)
+    if expanded is not None:
+        return expanded
+    if re.fullmatch(r"[a-z0-9]+(?:[-_][a-z0-9]+)*", text):
+        suffix = "/" + text
+        found = sorted(
+            {
+                s
+                for s in ds.subjects(unique=True)
+                if isinstance(s, URIRef) and str(s).startswith(BASE + "id/") and str(s).endswith(suffix)
+            }
+        )
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise ParameterError(
+                f"parameter {name}: slug {value!r} is ambiguous: {', '.join(str(f) for f in found)}"
+            )
+        raise ParameterError(f"parameter {name}: no entity with slug {value!r}")
+    raise ParameterError(
+        f"parameter {name}: {value!r} is not a slug, prefixed name (e.g. person:xi-jinping) or IRI"
+    )
+
+
+def convert(ds: Dataset, param: Param, value: str) -> Node:
+    """Turn a parameter's text into an RDF term of its declared type.
+
+    :raises ParameterError: when the value does not fit the type.
+    """
+    kind = param.type
+    if kind == "iri":
+        return resolve_entity(ds, value, param.name)
+    if kind == "string":
+        return Literal(value)
+    if kind == "date":
+        try:
+            return Literal(date.fromisoformat(value).isoformat(), datatype=XSD.date)
+        except ValueError:
+            raise ParameterError(f"parameter {param.name}: {value!r} is not a date (YYYY-MM-DD)") from None
+    if kind in ("year", "integer"):
+        if not re.fullmatch(r"-?\d+", value.strip()) or (kind == "year" and len(value.strip()) != 4):
+            expected = "a four-digit year" if kind == "year" else "an integer"
+            raise ParameterError(f"parameter {param.name}: {value!r} is not {expected}")
+        return Literal(int(value.strip()), datatype=XSD.integer)
+    raise ParameterError(f"parameter {param.name}: unknown type {kind!r}")
+
+
+def bindings_for(ds: Dataset, query: StoredQuery, params: Mapping[str, str]) -> dict[str, Node]:
+    """Check and convert the parameters given for ``query``: unknown names, missing required
+    ones and ill-typed values are errors that list the valid parameters."""
+    valid = ", ".join(p.describe() for p in query.params) or "(this query takes no parameters)"
+    for key in params:
+        if query.param(key) is None:
+            raise ParameterError(f"unknown parameter {key!r} for query {query.name}; valid parameters: {valid}")
+    bound: dict[str, Node] = {}
+    for param in query.params:
+        if param.name in params:
+            bound[param.name] = convert(ds, param, params[param.name])
+        elif param.default is not None:
+            bound[param.name] = convert(ds, param, param.default)
+        elif param.required:
+            raise ParameterError(f"missing required parameter {param.name!r} for query {query.name}; valid parameters: {valid}")
+    return bound
+
+
+def run_sparql(ds: Dataset, text: str, bindings: Mapping[str, Node] | None = None) -> Result:
+    """Run SPARQL text on the dataset (default graph = union of all graphs).
+
+    Parameters are bound as RDF terms with ``initBindings``; the query text is never edited.
+
+    :raises QueryError: when the query does not parse or fails.
+    """
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        prepared = prepareQuery(text, initNs=_QUERY_PREFIXES)
+    except Exception as err:
+        raise QueryError(f"SPARQL syntax error: {_first_line(err)}") from None
+    init = {Variable(k): v for k, v in (bindings or {}).items()}
+    try:
+        result = ds.query(prepared, initBindings=init)
+    except Exception as err:
+        raise QueryError(f"query failed: {_first_line(err)}") from None
+    if result.type == "SELECT":
+        variables = [str(v) for v in (result.vars or [])]
+        rows = [tuple(row[v] if v in row.labels else None for v in variables) for row in result]  # type: ignore[union-attr]
+        return Rows(variables, rows)
+    if result.type == "ASK":
+        return bool(result.askAnswer)
+    graph = Graph()
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True, replace=True)
+    for triple in result:  # type: ignore[union-attr]
+        graph.add(triple)  # type: ignore[arg-type]
+    return graph
+
+
+def _first_line(err: Exception) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+def run_query(
+    ds: Dataset,
+    query: StoredQuery | str,
+    params: Mapping[str, str] | None = None,
+    *,
+    with_sources: bool = False,
+) -> Result:
+    """Run a stored query (with its typed parameters) or SPARQL text.
+
+    :param with_sources: for SELECT results, attach to each row the (source, quote) pairs of the
+        evidence behind it.
+    :raises ParameterError: for unknown, missing or ill-typed parameters.
+    :raises QueryError: when the query fails.
+    """
+    if isinstance(query, StoredQuery):
+        bindings = bindings_for(ds, query, params or {})
+        result = run_sparql(ds, query.text, bindings)
+        evidence_var = query.evidence
+    else:
+        if params:
+            raise ParameterError("parameters can only be given to stored queries")
+        result = run_sparql(ds, query)
+        evidence_var = None
+    if with_sources and isinstance(result, Rows):
+        result.evidence = [evidence_for_row(ds, result, row, evidence_var) for row in result.rows]
+    return result
+
+
+def evidence_of(ds: Dataset, node: Node) -> list[tuple[str, str]]:
+    """The (source IRI, verbatim quote) pairs of the evidence a node was derived from."""
+    out = set()
+    for ev in ds.objects(node, PROV.wasDerivedFrom):
+        src = ds.value(ev, OA.hasSource)
+        for selector in ds.objects(ev, OA.hasSelector):
+            exact = ds.value(selector, OA.exact)
+            if src is not None and exact is not None:
+                out.add((str(src), str(exact)))
+    return sorted(out)
+
+
+def evidence_for_row(
+    ds: Dataset, rows: Rows, row: tuple[Node | None, ...], variable: str | None
+) -> list[tuple[str, str]]:
+    """Evidence for one row: of the query's declared evidence variable, else of the first
+    value in the row that has evidence."""
+    if variable is not None and variable.lstrip("?") in rows.variables:
+        node = row[rows.variables.index(variable.lstrip("?"))]
+        return evidence_of(ds, node) if node is not None else []
+    for node in row:
+        if isinstance(node, URIRef):
+            found = evidence_of(ds, node)
+            if found:
+                return found
+    return []
+
+
+def labels_for(ds: Dataset, nodes: set[Node]) -> dict[Node, str]:
+    """English (or any) ``rdfs:label`` of each IRI, for readable tables."""
+    from rdflib import RDFS
+
+    out: dict[Node, str] = {}
+    for node in nodes:
+        if not isinstance(node, URIRef):
+            continue
+        best = None
+        for label in ds.objects(node, RDFS.label):
+            if isinstance(label, Literal) and (best is None or label.language == "en"):
+                best = str(label)
+        if best is not None:
+            out[node] = best
+    return out
+
+
+def check_query_type(text: str) -> str:
+    """The query form (SELECT, ASK, CONSTRUCT, DESCRIBE) of SPARQL text.
+
+    :raises QueryError: when it does not parse.
+    """
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        prepared = prepareQuery(text, initNs=_QUERY_PREFIXES)
+    except Exception as err:
+        raise QueryError(f"SPARQL syntax error: {_first_line(err)}") from None
+    name = prepared.algebra.name
+    return {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}.get(name, name)

@@ -1,0 +1,65 @@
+"""Counts: triples per graph, entities per class, fact nodes per source."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from rdflib import RDF, Dataset, URIRef
+
+from .dataset import source_graphs
+from .namespaces import BASE, ONTOLOGY_GRAPH, compact
+
+
+@dataclass
+class Stats:
+    """Sizes of a loaded dataset."""
+
+    triples: int
+    graphs: dict[str, int] = field(default_factory=dict)
+    classes: dict[str, int] = field(default_factory=dict)
+    per_source_classes: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "triples": self.triples,
+            "graphs": self.graphs,
+            "classes": self.classes,
+            "perSource": self.per_source_classes,
+        }
+
+
+def stats(ds: Dataset) -> Stats:
+    """Count triples per named graph (ontology excluded from the total), distinct typed
+    entities per class over the union, and typed nodes per class within each source."""
+    graphs: dict[str, int] = {}
+    total = 0
+    for graph in ds.graphs():
+        if not isinstance(graph.identifier, URIRef) or len(graph) == 0:
+            continue
+        graphs[str(graph.identifier)] = len(graph)
+        if graph.identifier != ONTOLOGY_GRAPH:
+            total += len(graph)
+    typed: dict[str, set[str]] = {}
+    per_source: dict[str, dict[str, int]] = {}
+    for iri in source_graphs(ds):
+        graph = ds.graph(iri)
+        counter: Counter[str] = Counter()
+        for s, o in graph.subject_objects(RDF.type):
+            cls = compact(str(o))
+            typed.setdefault(cls, set()).add(str(s))
+            counter[cls] += 1
+        per_source[str(iri)] = dict(sorted(counter.items()))
+    for named in ds.graphs():
+        name = str(named.identifier)
+        if named.identifier == ONTOLOGY_GRAPH or name.startswith(BASE + "source/"):
+            continue
+        for s, o in named.subject_objects(RDF.type):
+            typed.setdefault(compact(str(o)), set()).add(str(s))
+    classes = {cls: len(members) for cls, members in sorted(typed.items())}
+    return Stats(
+        triples=total,
+        graphs=dict(sorted(graphs.items())),
+        classes=classes,
+        per_source_classes=per_source,
+    )
