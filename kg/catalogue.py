@@ -84,7 +84,9 @@ def parse_header(path: Path) -> StoredQuery:
                     line=number,
                 )
             if key == "param" and _PARAM.match(value)["type"] not in PARAM_TYPES:  # type: ignore[index]
-                raise InputError(path, f"unknown parameter type in {value!r}; types: {', '.join(PARAM_TYPES)}", line=number)
+                raise InputError(
+                    path, f"unknown parameter type in {value!r}; types: {', '.join(PARAM_TYPES)}", line=number
+                )
             fields.setdefault(key, []).append(value)
     if "title" not in fields:
         raise InputError(path, "query header has no '#+ title:' line")
@@ -111,7 +113,7 @@ def parse_header(path: Path) -> StoredQuery:
         description=" ".join(fields.get("description", [])),
         params=tuple(params),
         tags=tags,
-        evidence=(fields.get("evidence") or [None])[0],
+        evidence=fields["evidence"][0] if fields.get("evidence") else None,
     )
 
 

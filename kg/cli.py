@@ -56,8 +56,16 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 
 
 @cli.command()
-@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: dist/).")
-@click.option("--with", "extra", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="Merge another RDF file as its own named graph (repeatable).")
+@click.option(
+    "-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: dist/)."
+)
+@click.option(
+    "--with",
+    "extra",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Merge another RDF file as its own named graph (repeatable).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_context
 def build(ctx: click.Context, out_dir: Path | None, extra: tuple[Path, ...], as_json: bool) -> None:
@@ -98,18 +106,28 @@ def build(ctx: click.Context, out_dir: Path | None, extra: tuple[Path, ...], as_
         for graph, count in sources.items():
             click.echo(f"  {graph.rsplit('/', 1)[-1]:<28} {count:>6} triples")
         others = {g: n for g, n in s.graphs.items() if g not in sources}
+        if others:
+            click.echo("Other graphs:")
         for graph, count in others.items():
-            click.echo(f"  {'<' + graph + '>':<28} {count:>6} triples")
+            click.echo(f"  {graph:<28} {count:>6} triples")
         click.echo(f"Triples (without ontology): {s.triples}")
         click.echo("Entities per class:")
         for cls, count in s.classes.items():
             click.echo(f"  {cls:<34} {count:>5}")
         _echo_conformance(report)
         for path in result.outputs:
-            click.echo(f"Wrote {path}")
+            click.echo(f"Wrote {_shown(path)}")
     if not result.conforms:
         click.echo("Not written: the data does not conform (run kg validate for details).", err=True)
         sys.exit(int(ExitCode.CHECKS_FAILED))
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the current folder when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _sev(name: str) -> Any:
@@ -129,12 +147,33 @@ def _echo_conformance(report: Any) -> None:
 
 @cli.command()
 @click.option("--source", "sources", multiple=True, help="Validate only this source (file stem or name; repeatable).")
-@click.option("--with", "extra", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="Extra data file to include (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default="text", show_default=True, help="Report format.")
-@click.option("--inference", type=click.Choice(["none", "rdfs"]), default="none", show_default=True, help="Inference before validating; none, so that missing facts are not papered over by entailment.")
+@click.option(
+    "--with",
+    "extra",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Extra data file to include (repeatable).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "turtle", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--inference",
+    type=click.Choice(["none", "rdfs"]),
+    default="none",
+    show_default=True,
+    help="Inference before validating; none, so that missing facts are not papered over by entailment.",
+)
 @click.option("--strict", is_flag=True, help="Warnings also fail (exit 1).")
 @click.pass_context
-def validate(ctx: click.Context, sources: tuple[str, ...], extra: tuple[Path, ...], fmt: str, inference: str, strict: bool) -> None:
+def validate(
+    ctx: click.Context, sources: tuple[str, ...], extra: tuple[Path, ...], fmt: str, inference: str, strict: bool
+) -> None:
     """Validate the facts against shapes.ttl (SHACL).
 
     Exit 0 when the data conforms, 1 on violations (or warnings with --strict), 2 on bad input.
@@ -197,13 +236,36 @@ def _echo_findings(report: Any) -> None:
 
 
 @cli.command()
-@click.option("-f", "--format", "fmt", help="turtle, trig, nquads, ntriples, jsonld or xml (default: from -o's extension, else turtle).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (atomically) instead of standard output.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    help="turtle, trig, nquads, ntriples, jsonld or xml (default: from -o's extension, else turtle).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (atomically) instead of standard output.",
+)
 @click.option("--source", "sources", multiple=True, help="Only this source's graph (repeatable).")
 @click.option("--include-ontology", is_flag=True, help="Also export the ontology graph.")
-@click.option("--with", "extra", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="Merge another RDF file as its own named graph.")
+@click.option(
+    "--with",
+    "extra",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Merge another RDF file as its own named graph.",
+)
 @click.pass_context
-def export(ctx: click.Context, fmt: str | None, output: Path | None, sources: tuple[str, ...], include_ontology: bool, extra: tuple[Path, ...]) -> None:
+def export(
+    ctx: click.Context,
+    fmt: str | None,
+    output: Path | None,
+    sources: tuple[str, ...],
+    include_ontology: bool,
+    extra: tuple[Path, ...],
+) -> None:
     """Export the graph. Quad formats (trig, nquads, jsonld) keep one named graph per source.
 
     \b
@@ -269,7 +331,9 @@ OUTPUT_FORMATS = ["table", "csv", "tsv", "json", "markdown", "turtle", "jsonld"]
 
 def output_options(func: F) -> F:
     """``--format`` and ``--with-sources``, shared by ``query run`` and ``sparql``."""
-    func = click.option("--with-sources", is_flag=True, help="Add the articles and verbatim quotes behind each row.")(func)
+    func = click.option("--with-sources", is_flag=True, help="Add the articles and verbatim quotes behind each row.")(
+        func
+    )
     func = click.option(
         "-f",
         "--format",
@@ -290,8 +354,14 @@ def _emit(ds: Any, result: Any, fmt: str | None) -> None:
     if isinstance(result, Rows):
         fmt = fmt or ("table" if sys.stdout.isatty() else "csv")
         if fmt in ("turtle", "jsonld"):
-            raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE queries; use table, csv, tsv, json or markdown")
-        labels = labels_for(ds, {v for row in result.rows for v in row if v is not None}) if fmt in ("table", "markdown") else None
+            raise click.UsageError(
+                f"--format {fmt} is for CONSTRUCT/DESCRIBE queries; use table, csv, tsv, json or markdown"
+            )
+        labels = (
+            labels_for(ds, {v for row in result.rows for v in row if v is not None})
+            if fmt in ("table", "markdown")
+            else None
+        )
         click.echo(render_rows(result, fmt, labels), nl=False)
         return
     fmt = fmt or "turtle"
@@ -346,7 +416,14 @@ def query_list(ctx: click.Context, as_json: bool) -> None:
                         "title": q.title,
                         "description": q.description,
                         "params": [
-                            {"name": p.name, "type": p.type, "required": p.required, "default": p.default, "example": p.example, "description": p.doc}
+                            {
+                                "name": p.name,
+                                "type": p.type,
+                                "required": p.required,
+                                "default": p.default,
+                                "example": p.example,
+                                "description": p.doc,
+                            }
                             for p in q.params
                         ],
                     }
@@ -473,7 +550,12 @@ def context(ctx: click.Context, check: bool) -> None:
     text = jsonld.dumps({"@context": jsonld.build_context(ontology)})
     if check:
         same = jsonld.dumps({"@context": jsonld.packaged_context()}) == text
-        click.echo("kg/context.jsonld is current" if same else "kg/context.jsonld is out of date: run kg context > kg/context.jsonld", err=not same)
+        click.echo(
+            "kg/context.jsonld is current"
+            if same
+            else "kg/context.jsonld is out of date: run kg context > kg/context.jsonld",
+            err=not same,
+        )
         sys.exit(0 if same else 1)
     click.echo(text, nl=False)
 

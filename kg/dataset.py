@@ -48,12 +48,11 @@ def parse_into(graph: Graph, path: Path, fmt: str | None = None) -> None:
         graph.parse(path, format=fmt)
     except BadSyntax as err:
         data: bytes = err._str if isinstance(err._str, bytes) else str(err._str).encode()
-        line = data[: err._i].count(b"\n") + 1
-        raise InputError(path, f"Turtle syntax error: {err._why}", line=line) from None
+        raise InputError(path, f"Turtle syntax error: {err._why}", line=data[: err._i].count(b"\n") + 1) from None
     except Exception as err:  # other parsers raise assorted errors
-        line = getattr(err, "lineno", None) or getattr(err, "line", None)
+        where = getattr(err, "lineno", None) or getattr(err, "line", None)
         msg = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise InputError(path, f"cannot parse: {msg}", line=line if isinstance(line, int) else None) from None
+        raise InputError(path, f"cannot parse: {msg}", line=where if isinstance(where, int) else None) from None
 
 
 def external_graph_iri(path: Path) -> URIRef:
@@ -129,10 +128,7 @@ def check_declared(graph: Graph, declared: set[URIRef], path: Path) -> None:
     :raises UndeclaredTermError: naming the first such term, its file and line.
     """
     ns = str(KGO)
-    used = sorted(
-        {t for triple in graph for t in triple if isinstance(t, URIRef) and str(t).startswith(ns)}
-        - declared
-    )
+    used = sorted({t for triple in graph for t in triple if isinstance(t, URIRef) and str(t).startswith(ns)} - declared)
     if not used:
         return
     term = used[0]
@@ -145,18 +141,18 @@ def check_declared(graph: Graph, declared: set[URIRef], path: Path) -> None:
                 break
     except OSError:
         pass
-    others = f" (and {len(used) - 1} more: {', '.join('kgo:' + str(t)[len(ns):] for t in used[1:4])})" if len(used) > 1 else ""
-    raise UndeclaredTermError(
-        path, f"term kgo:{local} is not declared in ontology.ttl{others}", line=line
+    others = (
+        f" (and {len(used) - 1} more: {', '.join('kgo:' + str(t)[len(ns) :] for t in used[1:4])})"
+        if len(used) > 1
+        else ""
     )
+    raise UndeclaredTermError(path, f"term kgo:{local} is not declared in ontology.ttl{others}", line=line)
 
 
 def source_graphs(ds: Dataset) -> list[URIRef]:
     """The IRIs of the named graphs that hold source articles, sorted."""
     prefix = BASE + "source/"
-    return sorted(
-        URIRef(str(g.identifier)) for g in ds.graphs() if str(g.identifier).startswith(prefix)
-    )
+    return sorted(URIRef(str(g.identifier)) for g in ds.graphs() if str(g.identifier).startswith(prefix))
 
 
 def require_dir(path: Path, what: str) -> None:

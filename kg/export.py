@@ -4,12 +4,14 @@ written atomically."""
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
+from xml.sax.saxutils import escape
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 
 from . import jsonld
 from .errors import KgError
@@ -110,10 +112,12 @@ def _bound(graph: Graph) -> Graph:
 
 
 def _union(graphs: Sequence[Graph]) -> Graph:
+    """The union of ``graphs`` with triples added in sorted order: rdflib's in-memory store
+    iterates in insertion order, so writers that do not sort (RDF/XML) become stable too."""
+    triples = {triple for graph in graphs for triple in graph}
     union = _bound(Graph())
-    for graph in graphs:
-        for triple in graph:
-            union.add(triple)
+    for triple in sorted(triples, key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3())):
+        union.add(triple)
     return union
 
 
@@ -129,12 +133,49 @@ def _turtle_body(graph: Graph) -> str:
     return "\n".join(line for line in text.splitlines() if not line.startswith("@prefix")).strip()
 
 
+_NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*$")
+
+
+def _rdf_xml(graph: Graph) -> str:
+    """Flat, sorted RDF/XML: one rdf:Description per subject, properties in order."""
+    namespaces: dict[str, str] = {}
+    by_ns = {ns: prefix for prefix, ns in PREFIXES.items()}
+
+    def qname(iri: str) -> str:
+        match = _NCNAME.search(iri)
+        if not match or match.start() == 0:
+            raise KgError(f"cannot write predicate {iri} in RDF/XML (no XML name for its last part)")
+        ns, local = iri[: match.start()], iri[match.start() :]
+        prefix = by_ns.get(ns) or namespaces.get(ns) or f"ns{len(namespaces) + 1}"
+        namespaces[ns] = prefix
+        return f"{prefix}:{local}"
+
+    body: list[str] = []
+    for subject in sorted(set(graph.subjects()), key=lambda t: t.n3()):
+        if not isinstance(subject, URIRef):
+            raise KgError(f"blank nodes are not supported in RDF/XML export: {subject.n3()}")
+        body.append(f'  <rdf:Description rdf:about="{escape(str(subject), {chr(34): "&quot;"})}">')
+        for _, p, o in sorted(graph.triples((subject, None, None)), key=lambda t: (t[1].n3(), t[2].n3())):
+            name = qname(str(p))
+            if isinstance(o, URIRef):
+                body.append(f'    <{name} rdf:resource="{escape(str(o), {chr(34): "&quot;"})}"/>')
+            elif isinstance(o, Literal):
+                attr = ""
+                if o.language:
+                    attr = f' xml:lang="{o.language}"'
+                elif o.datatype is not None:
+                    attr = f' rdf:datatype="{escape(str(o.datatype), {chr(34): "&quot;"})}"'
+                body.append(f"    <{name}{attr}>{escape(str(o))}</{name}>")
+            else:
+                raise KgError(f"blank nodes are not supported in RDF/XML export: {o.n3()}")
+        body.append("  </rdf:Description>")
+    namespaces.setdefault(PREFIXES["rdf"], "rdf")
+    decls = "".join(f'\n    xmlns:{prefix}="{ns}"' for ns, prefix in sorted(namespaces.items(), key=lambda kv: kv[1]))
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + f"<rdf:RDF{decls}>\n" + "\n".join(body) + "\n</rdf:RDF>\n"
+
+
 def _prefix_block(used_text: str) -> str:
-    lines = [
-        f"@prefix {prefix}: <{ns}> ."
-        for prefix, ns in sorted(PREFIXES.items())
-        if f"{prefix}:" in used_text
-    ]
+    lines = [f"@prefix {prefix}: <{ns}> ." for prefix, ns in sorted(PREFIXES.items()) if f"{prefix}:" in used_text]
     return "\n".join(lines)
 
 
@@ -170,7 +211,7 @@ def serialize(
         body = "\n\n".join(parts)
         return (_prefix_block(body) + "\n\n" + body + "\n").encode("utf-8")
     if fmt is Format.XML:
-        return _union(graphs).serialize(format="pretty-xml").encode("utf-8")
+        return _rdf_xml(_union(graphs)).encode("utf-8")
     document = jsonld.dataset_document(
         ((URIRef(str(g.identifier)), iter(g)) for g in graphs), jsonld.packaged_context()
     )

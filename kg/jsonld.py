@@ -27,9 +27,9 @@ def build_context(ontology: Graph) -> dict[str, Any]:
     for prefix in CONTEXT_PREFIXES:
         ctx[prefix] = PREFIXES[prefix]
     taken = set(ctx)
-    vocab_ranges = {
-        s for s in ontology.subjects(RDFS.subClassOf, SKOS.Concept) if isinstance(s, URIRef)
-    } | {URIRef(PREFIXES["org"] + "Role")}
+    vocab_ranges = {s for s in ontology.subjects(RDFS.subClassOf, SKOS.Concept) if isinstance(s, URIRef)} | {
+        URIRef(PREFIXES["org"] + "Role")
+    }
 
     def local(iri: URIRef) -> str:
         text = str(iri)
@@ -38,12 +38,7 @@ def build_context(ontology: Graph) -> dict[str, Any]:
     terms: dict[str, Any] = {}
     for cls in sorted({s for s in ontology.subjects(RDF.type, OWL.Class) if isinstance(s, URIRef)}):
         terms.setdefault(local(cls), str(cls))
-    members = {
-        s
-        for rng in vocab_ranges
-        for s in ontology.subjects(RDF.type, rng)
-        if isinstance(s, URIRef)
-    }
+    members = {s for rng in vocab_ranges for s in ontology.subjects(RDF.type, rng) if isinstance(s, URIRef)}
     for member in sorted(members):
         terms.setdefault(local(member), str(member))
     props = sorted(
@@ -103,7 +98,7 @@ class _Compactor:
         for prefix in CONTEXT_PREFIXES:
             ns = PREFIXES[prefix]
             if iri.startswith(ns) and len(iri) > len(ns) and "/" not in iri[len(ns) :]:
-                return f"{prefix}:{iri[len(ns):]}"
+                return f"{prefix}:{iri[len(ns) :]}"
         if iri.startswith(BASE):
             return iri[len(BASE) :]
         return iri
@@ -200,4 +195,4 @@ def dumps(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-__all__ = ["build_context", "dataset_document", "dumps", "packaged_context", "KGO"]
+__all__ = ["KGO", "build_context", "dataset_document", "dumps", "packaged_context"]

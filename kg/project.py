@@ -88,8 +88,4 @@ class Project:
         """
         if not self.facts_dir.is_dir():
             raise ProjectError(f"{self.facts_dir}: facts directory not found")
-        return [
-            Source(p.stem, p)
-            for p in sorted(self.facts_dir.glob("*.ttl"))
-            if p.name != LINKS_FILE
-        ]
+        return [Source(p.stem, p) for p in sorted(self.facts_dir.glob("*.ttl")) if p.name != LINKS_FILE]

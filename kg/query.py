@@ -6,8 +6,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from rdflib import XSD, Dataset, Graph, Literal, URIRef, Variable
+from rdflib import XSD, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .catalogue import Param, StoredQuery
@@ -61,13 +62,9 @@ def resolve_entity(ds: Dataset, value: str, name: str = "entity") -> URIRef:
         if len(found) == 1:
             return found[0]
         if found:
-            raise ParameterError(
-                f"parameter {name}: slug {value!r} is ambiguous: {', '.join(str(f) for f in found)}"
-            )
+            raise ParameterError(f"parameter {name}: slug {value!r} is ambiguous: {', '.join(str(f) for f in found)}")
         raise ParameterError(f"parameter {name}: no entity with slug {value!r}")
-    raise ParameterError(
-        f"parameter {name}: {value!r} is not a slug, prefixed name (e.g. person:xi-jinping) or IRI"
-    )
+    raise ParameterError(f"parameter {name}: {value!r} is not a slug, prefixed name (e.g. person:xi-jinping) or IRI")
 
 
 def convert(ds: Dataset, param: Param, value: str) -> Node:
@@ -107,7 +104,9 @@ def bindings_for(ds: Dataset, query: StoredQuery, params: Mapping[str, str]) -> 
         elif param.default is not None:
             bound[param.name] = convert(ds, param, param.default)
         elif param.required:
-            raise ParameterError(f"missing required parameter {param.name!r} for query {query.name}; valid parameters: {valid}")
+            raise ParameterError(
+                f"missing required parameter {param.name!r} for query {query.name}; valid parameters: {valid}"
+            )
     return bound
 
 
@@ -124,23 +123,28 @@ def run_sparql(ds: Dataset, text: str, bindings: Mapping[str, Node] | None = Non
         prepared = prepareQuery(text, initNs=_QUERY_PREFIXES)
     except Exception as err:
         raise QueryError(f"SPARQL syntax error: {_first_line(err)}") from None
-    init = {Variable(k): v for k, v in (bindings or {}).items()}
+    init: dict[str, Any] = {k: v for k, v in (bindings or {}).items()}
     try:
         result = ds.query(prepared, initBindings=init)
     except Exception as err:
         raise QueryError(f"query failed: {_first_line(err)}") from None
     if result.type == "SELECT":
         variables = [str(v) for v in (result.vars or [])]
-        rows = [tuple(row[v] if v in row.labels else None for v in variables) for row in result]  # type: ignore[union-attr]
+        rows = [_row_tuple(row, variables) for row in result]
         return Rows(variables, rows)
     if result.type == "ASK":
         return bool(result.askAnswer)
     graph = Graph()
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True, replace=True)
-    for triple in result:  # type: ignore[union-attr]
+    for triple in result:
         graph.add(triple)  # type: ignore[arg-type]
     return graph
+
+
+def _row_tuple(row: Any, variables: list[str]) -> tuple[Node | None, ...]:
+    labels = row.labels
+    return tuple(row[v] if v in labels else None for v in variables)
 
 
 def _first_line(err: Exception) -> str:
@@ -233,4 +237,6 @@ def check_query_type(text: str) -> str:
     except Exception as err:
         raise QueryError(f"SPARQL syntax error: {_first_line(err)}") from None
     name = prepared.algebra.name
-    return {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}.get(name, name)
+    return {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}.get(
+        name, name
+    )

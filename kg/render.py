@@ -60,10 +60,12 @@ def to_json(rows: Rows) -> str:
     """SPARQL 1.1 Query Results JSON (with ``sources``/``quotes`` columns when attached)."""
     variables, data = _with_sources(rows)
     bindings = [
-        {var: term_json(value) for var, value in zip(variables, row, strict=True) if value is not None}
-        for row in data
+        {var: term_json(value) for var, value in zip(variables, row, strict=True) if value is not None} for row in data
     ]
-    return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}, indent=2, ensure_ascii=False) + "\n"
+    return (
+        json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}, indent=2, ensure_ascii=False)
+        + "\n"
+    )
 
 
 def to_delimited(rows: Rows, delimiter: str) -> str:

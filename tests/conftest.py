@@ -1,0 +1,35 @@
+"""Shared fixtures: a miniature project copied into tmp_path, the real repository, a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import kg
+
+ROOT = Path(__file__).resolve().parents[1]
+MINI = Path(__file__).resolve().parent / "data" / "mini"
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> kg.Project:
+    """A small kg project (two sources, two queries) with the real ontology and shapes."""
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root)
+    shutil.copy(ROOT / "ontology.ttl", root / "ontology.ttl")
+    shutil.copy(ROOT / "shapes.ttl", root / "shapes.ttl")
+    return kg.Project(root)
+
+
+@pytest.fixture
+def repo() -> kg.Project:
+    """The real repository."""
+    return kg.Project(ROOT)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
