@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .dataset import load_dataset
-from .export import Format, export
+from .export import Format, export, graph_turtle, write_atomic
+from .link import void_description
 from .project import Project
 from .stats import Stats, stats
 from .validate import Report, validate
@@ -41,8 +42,8 @@ def build(
     extra: Iterable[Path] = (),
     write_when_invalid: bool = False,
 ) -> BuildResult:
-    """Load the project, validate it, and (when it conforms) write the exports to ``out_dir``
-    (default ``dist/``), each atomically.
+    """Load the project, validate it, and (when it conforms) write the exports and the VoID
+    description (``void.ttl``) to ``out_dir`` (default ``dist/``), each atomically.
 
     :raises KgError: for unreadable or malformed input.
     """
@@ -55,4 +56,7 @@ def build(
             path = target / name
             export(ds, fmt, dest=path)
             result.outputs.append(path)
+        void_path = target / "void.ttl"
+        write_atomic(void_path, graph_turtle(void_description(ds)))
+        result.outputs.append(void_path)
     return result

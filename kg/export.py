@@ -126,11 +126,22 @@ def _sorted_lines(text: str) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def _turtle_body(graph: Graph) -> str:
-    """Turtle of one graph, without its @prefix lines (rdflib's writer sorts subjects and
-    predicates; with no blank nodes its output is stable)."""
+def _turtle_parts(graph: Graph) -> tuple[set[str], str]:
+    """The @prefix lines and the body of one graph's Turtle (rdflib's writer sorts subjects and
+    predicates and declares only the prefixes it uses; with no blank nodes its output is stable)."""
     text = _bound(graph).serialize(format="turtle")
-    return "\n".join(line for line in text.splitlines() if not line.startswith("@prefix")).strip()
+    prefixes = {line for line in text.splitlines() if line.startswith("@prefix")}
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("@prefix")).strip()
+    return prefixes, body
+
+
+def _document(parts: Sequence[tuple[set[str], str]], wrap: Sequence[str] | None = None) -> bytes:
+    prefixes = sorted(set().union(*(p for p, _ in parts))) if parts else []
+    bodies = [
+        body if wrap is None else f"<{name}> {{\n{body}\n}}"
+        for (_, body), name in zip(parts, wrap or [""] * len(parts), strict=True)
+    ]
+    return ("\n".join(prefixes) + "\n\n" + "\n\n".join(bodies) + "\n").encode("utf-8")
 
 
 _NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*$")
@@ -174,11 +185,6 @@ def _rdf_xml(graph: Graph) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + f"<rdf:RDF{decls}>\n" + "\n".join(body) + "\n</rdf:RDF>\n"
 
 
-def _prefix_block(used_text: str) -> str:
-    lines = [f"@prefix {prefix}: <{ns}> ." for prefix, ns in sorted(PREFIXES.items()) if f"{prefix}:" in used_text]
-    return "\n".join(lines)
-
-
 def serialize(
     ds: Dataset,
     fmt: Format | str,
@@ -204,18 +210,20 @@ def serialize(
     if fmt is Format.NTRIPLES:
         return _sorted_lines(_union(graphs).serialize(format="nt")).encode("utf-8")
     if fmt is Format.TURTLE:
-        body = _turtle_body(_union(graphs))
-        return (_prefix_block(body) + "\n\n" + body + "\n").encode("utf-8")
+        return _document([_turtle_parts(_union(graphs))])
     if fmt is Format.TRIG:
-        parts = [f"<{g.identifier}> {{\n{_turtle_body(g)}\n}}" for g in graphs]
-        body = "\n\n".join(parts)
-        return (_prefix_block(body) + "\n\n" + body + "\n").encode("utf-8")
+        return _document([_turtle_parts(g) for g in graphs], wrap=[str(g.identifier) for g in graphs])
     if fmt is Format.XML:
         return _rdf_xml(_union(graphs)).encode("utf-8")
     document = jsonld.dataset_document(
         ((URIRef(str(g.identifier)), iter(g)) for g in graphs), jsonld.packaged_context()
     )
     return jsonld.dumps(document).encode("utf-8")
+
+
+def graph_turtle(graph: Graph) -> bytes:
+    """Byte-stable Turtle of a single graph (sorted, only the prefixes it uses)."""
+    return _document([_turtle_parts(graph)])
 
 
 def write_atomic(path: Path, data: bytes) -> None:

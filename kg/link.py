@@ -1,0 +1,235 @@
+"""Links into other graphs: a report of owl:sameAs / skos:exactMatch coverage, and a VoID/DCAT
+description of the dataset with its linksets."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from rdflib import OWL, RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
+
+from .dataset import source_graphs
+from .namespaces import BASE, DCTERMS, KGO, ONTOLOGY_GRAPH, PREFIXES, SKOS, compact
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+DATASET_IRI = URIRef(BASE + "dataset")
+LINK_PREDICATES = (OWL.sameAs, SKOS.exactMatch, SKOS.closeMatch)
+#: external graphs kg links into, with the form their entity IRIs must have
+TARGETS: dict[str, tuple[str, re.Pattern[str]]] = {
+    "wikidata": ("http://www.wikidata.org/entity/", re.compile(r"^http://www\.wikidata\.org/entity/Q[1-9][0-9]*$")),
+    "geonames": ("https://sws.geonames.org/", re.compile(r"^https://sws\.geonames\.org/[1-9][0-9]*/$")),
+}
+#: classes whose members should be linked (entities, not fact nodes)
+LINKABLE_CLASSES = tuple(
+    URIRef(PREFIXES[p] + c)
+    for p, c in (
+        ("schema", "Country"),
+        ("schema", "City"),
+        ("schema", "AdministrativeArea"),
+        ("schema", "BodyOfWater"),
+        ("schema", "Person"),
+        ("org", "Organization"),
+        ("kgo", "Company"),
+        ("kgo", "GovernmentBody"),
+        ("kgo", "DiplomaticMission"),
+        ("kgo", "EducationalInstitution"),
+        ("kgo", "ResearchInstitute"),
+        ("kgo", "IntergovernmentalOrganization"),
+        ("kgo", "PoliticalParty"),
+        ("kgo", "MediaOrganization"),
+        ("kgo", "FinancialCentre"),
+        ("kgo", "Delegation"),
+    )
+)
+
+
+def target_of(iri: str) -> str | None:
+    """The name of the external graph an IRI belongs to (``wikidata``, ``geonames``), if any."""
+    for name, (prefix, _pattern) in TARGETS.items():
+        if iri.startswith(prefix) or iri.startswith(prefix.replace("http://", "https://")):
+            return name
+    return None
+
+
+@dataclass
+class ClassCoverage:
+    """Link coverage of one class."""
+
+    cls: str
+    total: int
+    linked: list[str] = field(default_factory=list)
+    unlinked: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LinkReport:
+    """Which entities are linked to which external graph, and what is wrong with the links."""
+
+    classes: list[ClassCoverage]
+    links: int
+    by_target: dict[str, int]
+    malformed: list[tuple[str, str]]
+    duplicates: list[tuple[str, list[str]]]
+
+    @property
+    def ok(self) -> bool:
+        return not self.malformed and not self.duplicates
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "links": self.links,
+            "byTarget": self.by_target,
+            "classes": [
+                {"class": c.cls, "total": c.total, "linked": len(c.linked), "unlinked": c.unlinked}
+                for c in self.classes
+            ],
+            "malformed": [{"entity": e, "target": t} for e, t in self.malformed],
+            "duplicates": [{"target": t, "entities": es} for t, es in self.duplicates],
+        }
+
+
+def most_specific_class(ds: Dataset, entity: URIRef) -> URIRef | None:
+    """The entity's linkable class, preferring a subclass (kgo:Company over org:Organization)."""
+    types = [t for t in ds.objects(entity, RDF.type) if t in LINKABLE_CLASSES]
+    if not types:
+        return None
+    return sorted(types, key=lambda t: (t == URIRef(PREFIXES["org"] + "Organization"), str(t)))[0]
+
+
+def link_report(ds: Dataset) -> LinkReport:
+    """Coverage of external links per class, malformed targets (not of the target graph's IRI
+    form) and duplicate targets (one external IRI linked from several kg entities)."""
+    entities: dict[URIRef, URIRef] = {}
+    for cls in LINKABLE_CLASSES:
+        for entity in ds.subjects(RDF.type, cls):
+            if isinstance(entity, URIRef) and str(entity).startswith(BASE + "id/"):
+                best = most_specific_class(ds, entity)
+                if best is not None:
+                    entities[entity] = best
+    targets_of: dict[URIRef, set[str]] = defaultdict(set)
+    by_target: Counter[str] = Counter()
+    malformed: list[tuple[str, str]] = []
+    reverse: dict[str, set[str]] = defaultdict(set)
+    links = 0
+    for predicate in LINK_PREDICATES:
+        for s, o in ds.subject_objects(predicate):
+            if not isinstance(s, URIRef) or not str(s).startswith(BASE):
+                continue
+            links += 1
+            iri = str(o)
+            name = target_of(iri)
+            if name is None or not isinstance(o, URIRef) or not TARGETS[name][1].match(iri):
+                malformed.append((str(s), iri))
+                continue
+            by_target[name] += 1
+            targets_of[s].add(name)
+            reverse[iri].add(str(s))
+    coverage: dict[URIRef, ClassCoverage] = {}
+    for entity, cls in sorted(entities.items()):
+        cov = coverage.setdefault(cls, ClassCoverage(compact(str(cls)), 0))
+        cov.total += 1
+        (cov.linked if targets_of.get(entity) else cov.unlinked).append(compact(str(entity)))
+    duplicates = sorted((t, sorted(es)) for t, es in reverse.items() if len(es) > 1)
+    return LinkReport(
+        classes=sorted(coverage.values(), key=lambda c: c.cls),
+        links=links,
+        by_target=dict(sorted(by_target.items())),
+        malformed=sorted(malformed),
+        duplicates=duplicates,
+    )
+
+
+def void_description(ds: Dataset, *, title: str = "kg: Kazakhstan's foreign relations") -> Graph:
+    """A VoID + DCAT description of the dataset: sources, triples, entities per class, one
+    subset per named graph, and a linkset per external graph with its link count."""
+    from . import __version__
+
+    g = Graph()
+    for prefix in ("dcterms", "rdfs", "xsd", "kgo"):
+        g.bind(prefix, PREFIXES[prefix])
+    g.bind("void", VOID)
+    g.bind("dcat", DCAT)
+    d = DATASET_IRI
+    g.add((d, RDF.type, VOID.Dataset))
+    g.add((d, RDF.type, DCAT.Dataset))
+    g.add((d, DCTERMS.title, Literal(title, lang="en")))
+    g.add(
+        (
+            d,
+            DCTERMS.description,
+            Literal(
+                "Facts about Kazakhstan's foreign relations (leaders and offices, visits, meetings, companies, "
+                "projects, agreements, trade and investment figures) extracted from news articles, each traced "
+                "to a verbatim quote of its source.",
+                lang="en",
+            ),
+        )
+    )
+    g.add((d, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+    g.add((d, URIRef(PREFIXES["owl"] + "versionInfo"), Literal(__version__)))
+    g.add((d, VOID.vocabulary, URIRef(str(KGO))))
+    g.add((d, VOID.uriSpace, Literal(BASE + "id/")))
+    for fmt in ("text/turtle", "application/trig", "application/n-quads", "application/ld+json"):
+        g.add((d, VOID.feature, URIRef(f"http://www.w3.org/ns/formats/{_FORMAT_NAMES[fmt]}")))
+    total = 0
+    entity_sets: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for graph in ds.graphs():
+        if not isinstance(graph.identifier, URIRef) or len(graph) == 0 or graph.identifier == ONTOLOGY_GRAPH:
+            continue
+        name = URIRef(str(graph.identifier))
+        total += len(graph)
+        subset = URIRef(f"{BASE}dataset/graph/{_local(name)}")
+        g.add((d, VOID.subset, subset))
+        g.add((subset, RDF.type, VOID.Dataset))
+        g.add((subset, URIRef("http://www.w3.org/ns/sparql-service-description#name"), name))
+        g.add((subset, VOID.triples, Literal(len(graph), datatype=XSD.integer)))
+        if name in source_graphs(ds):
+            g.add((subset, DCTERMS.source, name))
+            g.add((d, DCTERMS.source, name))
+        for s, cls in graph.subject_objects(RDF.type):
+            if isinstance(s, URIRef) and isinstance(cls, URIRef):
+                entity_sets[cls].add(s)
+    g.add((d, VOID.triples, Literal(total, datatype=XSD.integer)))
+    g.add(
+        (d, VOID.entities, Literal(len(set().union(*entity_sets.values())) if entity_sets else 0, datatype=XSD.integer))
+    )
+    for cls, members in sorted(entity_sets.items()):
+        partition = URIRef(f"{BASE}dataset/class/{compact(str(cls)).replace(':', '-')}")
+        g.add((d, VOID.classPartition, partition))
+        g.add((partition, VOID["class"], cls))
+        g.add((partition, VOID.entities, Literal(len(members), datatype=XSD.integer)))
+    report = link_report(ds)
+    for name, count in report.by_target.items():
+        linkset = URIRef(f"{BASE}dataset/linkset/{name}")
+        g.add((d, VOID.subset, linkset))
+        g.add((linkset, RDF.type, VOID.Linkset))
+        g.add((linkset, VOID.subjectsTarget, d))
+        g.add((linkset, VOID.objectsTarget, URIRef(_TARGET_DATASETS[name])))
+        g.add((linkset, VOID.linkPredicate, OWL.sameAs))
+        g.add((linkset, VOID.triples, Literal(count, datatype=XSD.integer)))
+        g.add(
+            (
+                linkset,
+                RDFS.comment,
+                Literal("Only identifiers listed in the checked reference shared/reference/wikidata.tsv.", lang="en"),
+            )
+        )
+    return g
+
+
+_FORMAT_NAMES = {
+    "text/turtle": "Turtle",
+    "application/trig": "TriG",
+    "application/n-quads": "N-Quads",
+    "application/ld+json": "JSON-LD",
+}
+_TARGET_DATASETS = {"wikidata": "http://www.wikidata.org/", "geonames": "https://www.geonames.org/"}
+
+
+def _local(iri: URIRef) -> str:
+    text = str(iri)
+    if text.startswith(BASE):
+        text = text[len(BASE) :]
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")
