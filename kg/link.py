@@ -92,7 +92,7 @@ class LinkReport:
 
 def most_specific_class(ds: Dataset, entity: URIRef) -> URIRef | None:
     """The entity's linkable class, preferring a subclass (kgo:Company over org:Organization)."""
-    types = [t for t in ds.objects(entity, RDF.type) if t in LINKABLE_CLASSES]
+    types = [t for t in ds.objects(entity, RDF.type) if isinstance(t, URIRef) and t in LINKABLE_CLASSES]
     if not types:
         return None
     return sorted(types, key=lambda t: (t == URIRef(PREFIXES["org"] + "Organization"), str(t)))[0]
@@ -201,12 +201,12 @@ def void_description(ds: Dataset, *, title: str = "kg: Kazakhstan's foreign rela
         g.add((partition, VOID["class"], cls))
         g.add((partition, VOID.entities, Literal(len(members), datatype=XSD.integer)))
     report = link_report(ds)
-    for name, count in report.by_target.items():
-        linkset = URIRef(f"{BASE}dataset/linkset/{name}")
+    for target, count in report.by_target.items():
+        linkset = URIRef(f"{BASE}dataset/linkset/{target}")
         g.add((d, VOID.subset, linkset))
         g.add((linkset, RDF.type, VOID.Linkset))
         g.add((linkset, VOID.subjectsTarget, d))
-        g.add((linkset, VOID.objectsTarget, URIRef(_TARGET_DATASETS[name])))
+        g.add((linkset, VOID.objectsTarget, URIRef(_TARGET_DATASETS[target])))
         g.add((linkset, VOID.linkPredicate, OWL.sameAs))
         g.add((linkset, VOID.triples, Literal(count, datatype=XSD.integer)))
         g.add(
