@@ -257,6 +257,12 @@ def _echo_findings(report: Any) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Merge another RDF file as its own named graph.",
 )
+@click.option(
+    "--frame",
+    "frame_class",
+    metavar="CLASS",
+    help="JSON-LD only: trees rooted at each instance of CLASS (e.g. Visit, kgo:Figure), linked nodes embedded.",
+)
 @click.pass_context
 def export(
     ctx: click.Context,
@@ -265,6 +271,7 @@ def export(
     sources: tuple[str, ...],
     include_ontology: bool,
     extra: tuple[Path, ...],
+    frame_class: str | None,
 ) -> None:
     """Export the graph. Quad formats (trig, nquads, jsonld) keep one named graph per source.
 
@@ -272,9 +279,10 @@ def export(
     Example:
         kg export -f trig
         kg export -o kg.jsonld
+        kg export -f jsonld --frame Visit
     """
     from .dataset import load_dataset, select_sources
-    from .export import Format
+    from .export import Format, frame, write_atomic
     from .export import export as run_export
 
     try:
@@ -282,7 +290,14 @@ def export(
         fmt_enum = Format.parse(fmt) if fmt else (Format.from_path(output) if output else Format.TURTLE)
         chosen = [s.iri for s in select_sources(project, sources)] if sources else None
         ds = load_dataset(project, extra=extra)
-        data = run_export(ds, fmt_enum, dest=output, include_ontology=include_ontology, sources=chosen)
+        if frame_class:
+            if fmt_enum is not Format.JSONLD:
+                raise KgError("--frame works only with the jsonld format")
+            data = frame(ds, frame_class, sources=chosen)
+            if output:
+                write_atomic(output, data)
+        else:
+            data = run_export(ds, fmt_enum, dest=output, include_ontology=include_ontology, sources=chosen)
     except KgError as err:
         fail(err)
     if output is None:

@@ -15,7 +15,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 
 from . import jsonld
 from .errors import KgError
-from .namespaces import LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+from .namespaces import LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, expand
 
 
 class Format(str, Enum):
@@ -219,6 +219,26 @@ def serialize(
         ((URIRef(str(g.identifier)), iter(g)) for g in graphs), jsonld.packaged_context()
     )
     return jsonld.dumps(document).encode("utf-8")
+
+
+def frame(ds: Dataset, cls: str, *, sources: Sequence[str] | None = None) -> bytes:
+    """JSON-LD trees rooted at each instance of ``cls`` (a context term such as ``Visit``, a
+    prefixed name or an IRI), with the nodes they point to embedded.
+
+    :raises KgError: when the class is unknown.
+    """
+    ctx = jsonld.packaged_context()
+    term = ctx.get(cls)
+    iri: URIRef | None
+    if isinstance(term, str):
+        iri = expand(term) or URIRef(term)
+    else:
+        iri = expand(cls) or (URIRef(cls) if "://" in cls else None)
+    if iri is None:
+        classes = sorted(k for k, v in ctx.items() if isinstance(v, str) and k[:1].isupper())
+        raise KgError(f"unknown class {cls!r} for --frame; e.g. {', '.join(classes[:12])}, ...")
+    union = _union(selected_graphs(ds, sources=sources))
+    return jsonld.dumps(jsonld.framed_document(union, ctx, iri)).encode("utf-8")
 
 
 def graph_turtle(graph: Graph) -> bytes:

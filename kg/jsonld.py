@@ -31,16 +31,23 @@ def build_context(ontology: Graph) -> dict[str, Any]:
         URIRef(PREFIXES["org"] + "Role")
     }
 
+    def short(iri: str) -> str:
+        for prefix in CONTEXT_PREFIXES:
+            ns = PREFIXES[prefix]
+            if iri.startswith(ns) and "/" not in iri[len(ns) :] and "#" not in iri[len(ns) :]:
+                return f"{prefix}:{iri[len(ns) :]}"
+        return iri
+
     def local(iri: URIRef) -> str:
         text = str(iri)
         return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
     terms: dict[str, Any] = {}
     for cls in sorted({s for s in ontology.subjects(RDF.type, OWL.Class) if isinstance(s, URIRef)}):
-        terms.setdefault(local(cls), str(cls))
+        terms.setdefault(local(cls), short(str(cls)))
     members = {s for rng in vocab_ranges for s in ontology.subjects(RDF.type, rng) if isinstance(s, URIRef)}
     for member in sorted(members):
-        terms.setdefault(local(member), str(member))
+        terms.setdefault(local(member), short(str(member)))
     props = sorted(
         {
             s
@@ -53,14 +60,14 @@ def build_context(ontology: Graph) -> dict[str, Any]:
         name = local(prop)
         if name in terms or name in taken:
             name = f"{next(p for p in CONTEXT_PREFIXES if str(prop).startswith(PREFIXES[p]))}_{name}"
-        definition: dict[str, Any] = {"@id": str(prop)}
+        definition: dict[str, Any] = {"@id": short(str(prop))}
         rng = ontology.value(prop, RDFS.range)
         if (prop, RDF.type, OWL.ObjectProperty) in ontology:
             definition["@type"] = "@vocab" if rng in vocab_ranges else "@id"
         elif prop in _LANG_TERMS:
             definition["@language"] = "en"
         elif rng in (XSD.decimal, XSD.gYear, XSD.date, XSD.nonNegativeInteger):
-            definition["@type"] = str(rng)
+            definition["@type"] = short(str(rng))
         terms[name] = definition
     for name in sorted(terms):
         ctx[name] = terms[name]
@@ -196,3 +203,31 @@ def dumps(document: dict[str, Any]) -> str:
 
 
 __all__ = ["KGO", "build_context", "dataset_document", "dumps", "packaged_context"]
+
+
+def framed_document(graph: Graph, ctx: dict[str, Any], cls: URIRef, *, depth: int = 2) -> dict[str, Any]:
+    """A JSON-LD document of trees: every instance of ``cls`` (sorted), with the nodes it points
+    to embedded up to ``depth`` levels (a node already on the path is left as a reference).
+    For consumers that want, say, visits with their guest and host embedded. Pass a graph
+    without the ontology, so that closed-list members (kgo:StateVisit) stay names."""
+    compactor = _Compactor(ctx)
+
+    def tree(node: URIRef, level: int, path: frozenset[URIRef]) -> dict[str, Any]:
+        triples = list(graph.triples((node, None, None)))
+        obj: dict[str, Any] = nodes_of(triples, compactor)[0] if triples else {"@id": compactor.iri(str(node))}
+        if level >= depth:
+            return obj
+        for p, o in sorted(graph.predicate_objects(node), key=lambda po: (po[0].n3(), po[1].n3())):
+            if p == RDF.type or not isinstance(o, URIRef) or o in path or (o, None, None) not in graph:
+                continue
+            key, definition = compactor.key(str(p))
+            short = compactor.value(o, definition)
+            embedded = tree(o, level + 1, path | {o})
+            values = obj[key] if isinstance(obj[key], list) else [obj[key]]
+            obj[key] = [embedded if v == short else v for v in values]
+            if len(obj[key]) == 1:
+                obj[key] = obj[key][0]
+        return obj
+
+    roots = sorted({s for s in graph.subjects(RDF.type, cls) if isinstance(s, URIRef)})
+    return {"@context": ctx, "@graph": [tree(r, 0, frozenset({r})) for r in roots]}

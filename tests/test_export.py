@@ -105,3 +105,25 @@ def test_write_atomic_leaves_old_file_on_failure(tmp_path: Path) -> None:
         write_atomic(target, "not bytes")  # type: ignore[arg-type]
     assert target.read_bytes() == b"first"
     assert [p.name for p in tmp_path.iterdir()] == ["out.ttl"]
+
+
+def test_frame_embeds_linked_nodes_and_stays_the_same_graph(mini: kg.Project) -> None:
+    from kg.export import frame
+
+    ds = kg.load_dataset(mini, include_ontology=False)
+    doc = json.loads(frame(ds, "Visit"))
+    (visit,) = doc["@graph"]
+    assert visit["@id"] == "id/visit/2024-01-ada-borduria"
+    assert visit["guest"]["label"] == "Ada"
+    assert visit["hostCountry"]["label"] == "Borduria"
+    assert visit["wasDerivedFrom"]["hasSource"]["@id"] == "source/alpha"
+    pyld = pytest.importorskip("pyld.jsonld")
+    framed = Graph().parse(data=pyld.to_rdf(doc, {"format": "application/n-quads"}), format="nquads")
+    union = Graph()
+    for graph in selected_graphs(ds):
+        for triple in graph:
+            union.add(triple)
+    assert set(framed) <= set(union)
+    assert len(framed) > 10
+    with pytest.raises(kg.KgError, match="unknown class 'Picnic' for --frame"):
+        frame(ds, "Picnic")
