@@ -527,7 +527,7 @@ def sparql(ctx: click.Context, query_text: str, fmt: str | None, with_sources: b
 
     if query_text == "-":
         text = sys.stdin.read()
-    elif len(query_text) < 4096 and "\n" not in query_text and Path(query_text).is_file():
+    elif _is_file(query_text):
         text = Path(query_text).read_text(encoding="utf-8")
     else:
         text = query_text
@@ -537,6 +537,16 @@ def sparql(ctx: click.Context, query_text: str, fmt: str | None, with_sources: b
     except KgError as err:
         fail(err)
     _emit(ds, result, fmt)
+
+
+def _is_file(text: str) -> bool:
+    """Whether an argument names an existing file (a query text never does)."""
+    if "{" in text or "\n" in text:
+        return False
+    try:
+        return Path(text).is_file()
+    except OSError:  # e.g. a long query text: "file name too long"
+        return False
 
 
 # --------------------------------------------------------------------------- links

@@ -171,3 +171,11 @@ def test_sparql_text_file_and_stdin(runner: CliRunner, mini: kg.Project, tmp_pat
     assert "kgo:Visit" in construct.stdout
     bad = run(runner, mini, "sparql", "SELECT WHERE {")
     assert bad.exit_code == 2 and "SPARQL syntax error" in bad.stderr
+
+
+def test_sparql_long_query_text_is_not_taken_for_a_file(runner: CliRunner, mini: kg.Project) -> None:
+    q = "SELECT ?c WHERE { ?c a schema:Country " + " ".join("OPTIONAL { ?c rdfs:label ?l%d }" % i for i in range(40)) + " } ORDER BY ?c"
+    assert len(q) > 1000
+    result = run(runner, mini, "sparql", q, "-f", "csv")
+    assert result.exit_code == 0
+    assert result.stdout.count("\n") == 3
