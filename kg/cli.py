@@ -345,7 +345,14 @@ OUTPUT_FORMATS = ["table", "csv", "tsv", "json", "markdown", "turtle", "jsonld"]
 
 
 def output_options(func: F) -> F:
-    """``--format`` and ``--with-sources``, shared by ``query run`` and ``sparql``."""
+    """``--format``, ``--with-sources`` and ``--engine``, shared by ``query run`` and ``sparql``."""
+    func = click.option(
+        "--engine",
+        type=click.Choice(["oxigraph", "rdflib"]),
+        default="oxigraph",
+        show_default=True,
+        help="oxigraph: the persisted store in .kg/ (refreshed when a file changed); rdflib: parse the files in memory.",
+    )(func)
     func = click.option("--with-sources", is_flag=True, help="Add the articles and verbatim quotes behind each row.")(
         func
     )
@@ -389,6 +396,17 @@ def _emit(ds: Any, result: Any, fmt: str | None) -> None:
 
         doc = jsonld.dataset_document([(None, iter(result))], jsonld.packaged_context())
         click.echo(jsonld.dumps(doc), nl=False)
+
+
+def _target(project: Any, engine: str) -> Any:
+    """The dataset queries run on: the persisted Oxigraph store, or an rdflib Dataset."""
+    if engine == "rdflib":
+        from .dataset import load_dataset
+
+        return load_dataset(project)
+    from .store import OxStore
+
+    return OxStore.open(project)
 
 
 def _parse_params(values: Sequence[str]) -> dict[str, str]:
@@ -484,7 +502,9 @@ def query_show(ctx: click.Context, name: str) -> None:
 @click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="A parameter (repeatable).")
 @output_options
 @click.pass_context
-def query_run(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str | None, with_sources: bool) -> None:
+def query_run(
+    ctx: click.Context, name: str, params: tuple[str, ...], fmt: str | None, with_sources: bool, engine: str
+) -> None:
     """Run a stored query with parameters.
 
     Entity parameters take a slug (kassym-jomart-tokayev), a prefixed name
@@ -496,14 +516,13 @@ def query_run(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str |
         kg query run office-holders --param country=singapore --param date=2023-05-01 -f json
     """
     from .catalogue import Catalogue
-    from .dataset import load_dataset
     from .query import run_query
 
     parsed = _parse_params(params)
     try:
         project = _project(ctx)
         stored = Catalogue.load(project.queries_dir).get(name)
-        ds = load_dataset(project)
+        ds = _target(project, engine)
         result = run_query(ds, stored, parsed, with_sources=with_sources)
     except KgError as err:
         fail(err)
@@ -514,7 +533,7 @@ def query_run(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str |
 @click.argument("query_text", metavar="FILE|-|QUERY")
 @output_options
 @click.pass_context
-def sparql(ctx: click.Context, query_text: str, fmt: str | None, with_sources: bool) -> None:
+def sparql(ctx: click.Context, query_text: str, fmt: str | None, with_sources: bool, engine: str) -> None:
     """Run an ad-hoc SPARQL query: a file, - for standard input, or the query text itself.
 
     \b
@@ -522,7 +541,6 @@ def sparql(ctx: click.Context, query_text: str, fmt: str | None, with_sources: b
         kg sparql 'SELECT ?p ?name WHERE { ?p a schema:Person ; rdfs:label ?name } ORDER BY ?name'
         kg sparql my-query.rq -f json
     """
-    from .dataset import load_dataset
     from .query import run_query
 
     if query_text == "-":
@@ -532,7 +550,7 @@ def sparql(ctx: click.Context, query_text: str, fmt: str | None, with_sources: b
     else:
         text = query_text
     try:
-        ds = load_dataset(_project(ctx))
+        ds = _target(_project(ctx), engine)
         result = run_query(ds, text, with_sources=with_sources)
     except KgError as err:
         fail(err)

@@ -6,14 +6,16 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from rdflib import XSD, Dataset, Graph, Literal, URIRef
+from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .catalogue import Param, StoredQuery
 from .errors import ParameterError, QueryError
-from .namespaces import BASE, OA, PREFIXES, PROV, expand
+from .namespaces import BASE, PREFIXES, expand
+from .sparqltext import with_values
 
 #: prefixes every query may use without declaring them
 _QUERY_PREFIXES = {k: v for k, v in PREFIXES.items()}
@@ -34,7 +36,7 @@ class Rows:
 Result = Rows | Graph | bool
 
 
-def resolve_entity(ds: Dataset, value: str, name: str = "entity") -> URIRef:
+def resolve_entity(ds: Target, value: str, name: str = "entity") -> URIRef:
     """An entity from a slug (``kassym-jomart-tokayev``), a prefixed name (``person:xi-jinping``)
     or a full IRI (with or without ``<>``).
 
@@ -51,14 +53,7 @@ def resolve_entity(ds: Dataset, value: str, name: str = "entity") -> URIRef:
     if expanded is not None:
         return expanded
     if re.fullmatch(r"[a-z0-9]+(?:[-_][a-z0-9]+)*", text):
-        suffix = "/" + text
-        found = sorted(
-            {
-                s
-                for s in ds.subjects(unique=True)
-                if isinstance(s, URIRef) and str(s).startswith(BASE + "id/") and str(s).endswith(suffix)
-            }
-        )
+        found = _with_slug(ds, text)
         if len(found) == 1:
             return found[0]
         if found:
@@ -67,7 +62,17 @@ def resolve_entity(ds: Dataset, value: str, name: str = "entity") -> URIRef:
     raise ParameterError(f"parameter {name}: {value!r} is not a slug, prefixed name (e.g. person:xi-jinping) or IRI")
 
 
-def convert(ds: Dataset, param: Param, value: str) -> Node:
+def _with_slug(target: Target, slug: str) -> list[URIRef]:
+    rows = run_sparql(
+        target,
+        "SELECT DISTINCT ?s WHERE { ?s a ?type . FILTER(STRSTARTS(STR(?s), ?base) && STRENDS(STR(?s), ?suffix)) }",
+        {"base": Literal(BASE + "id/"), "suffix": Literal("/" + slug)},
+    )
+    assert isinstance(rows, Rows)
+    return sorted(URIRef(str(r[0])) for r in rows.rows if r[0] is not None)
+
+
+def convert(ds: Target, param: Param, value: str) -> Node:
     """Turn a parameter's text into an RDF term of its declared type.
 
     :raises ParameterError: when the value does not fit the type.
@@ -90,7 +95,7 @@ def convert(ds: Dataset, param: Param, value: str) -> Node:
     raise ParameterError(f"parameter {param.name}: unknown type {kind!r}")
 
 
-def bindings_for(ds: Dataset, query: StoredQuery, params: Mapping[str, str]) -> dict[str, Node]:
+def bindings_for(ds: Target, query: StoredQuery, params: Mapping[str, str]) -> dict[str, Node]:
     """Check and convert the parameters given for ``query``: unknown names, missing required
     ones and ill-typed values are errors that list the valid parameters."""
     valid = ", ".join(p.describe() for p in query.params) or "(this query takes no parameters)"
@@ -110,13 +115,43 @@ def bindings_for(ds: Dataset, query: StoredQuery, params: Mapping[str, str]) -> 
     return bound
 
 
-def run_sparql(ds: Dataset, text: str, bindings: Mapping[str, Node] | None = None) -> Result:
-    """Run SPARQL text on the dataset (default graph = union of all graphs).
+Target = Any  # an rdflib Dataset or a kg.store.OxStore
 
-    Parameters are bound as RDF terms with ``initBindings``; the query text is never edited.
+
+def _is_store(target: Target) -> bool:
+    return type(target).__name__ == "OxStore"
+
+
+def _run_on_store(store: Any, text: str, bindings: Mapping[str, Node] | None) -> Result:
+    from .store import _ox, from_ox
+
+    ox = _ox()
+    result = store.query(with_values(text, bindings) if bindings else text)
+    if isinstance(result, ox.QueryBoolean):
+        return bool(result)
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows = [tuple(canonical(from_ox(solution[v])) for v in variables) for solution in result]
+        return Rows(variables, rows)
+    graph = Graph()
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True, replace=True)
+    for triple in result:
+        graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
+    return graph
+
+
+def run_sparql(target: Target, text: str, bindings: Mapping[str, Node] | None = None) -> Result:
+    """Run SPARQL text on a Dataset or an Oxigraph store (default graph = union of all graphs).
+
+    Parameters are bound as RDF terms (rdflib ``initBindings``, Oxigraph substitutions); the
+    query text is never edited.
 
     :raises QueryError: when the query does not parse or fails.
     """
+    if _is_store(target):
+        return _run_on_store(target, text, bindings)
+    ds = target
     from rdflib.plugins.sparql import prepareQuery
 
     try:
@@ -130,7 +165,7 @@ def run_sparql(ds: Dataset, text: str, bindings: Mapping[str, Node] | None = Non
         raise QueryError(f"query failed: {_first_line(err)}") from None
     if result.type == "SELECT":
         variables = [str(v) for v in (result.vars or [])]
-        rows = [_row_tuple(row, variables) for row in result]
+        rows = [tuple(canonical(v) for v in _row_tuple(row, variables)) for row in result]
         return Rows(variables, rows)
     if result.type == "ASK":
         return bool(result.askAnswer)
@@ -138,8 +173,23 @@ def run_sparql(ds: Dataset, text: str, bindings: Mapping[str, Node] | None = Non
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True, replace=True)
     for triple in result:
-        graph.add(triple)  # type: ignore[arg-type]
+        graph.add(triple)
     return graph
+
+
+def canonical(term: Node | None) -> Node | None:
+    """Decimals in their XSD 1.1 canonical form (``1600000000.0`` -> ``1600000000``), as
+    Oxigraph and most stores return them, so every engine prints the same rows."""
+    if isinstance(term, Literal) and term.datatype == XSD.decimal:
+        try:
+            value = Decimal(str(term))
+        except InvalidOperation:
+            return term
+        text = format(value, "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return Literal(text or "0", datatype=XSD.decimal)
+    return term
 
 
 def _row_tuple(row: Any, variables: list[str]) -> tuple[Node | None, ...]:
@@ -153,13 +203,14 @@ def _first_line(err: Exception) -> str:
 
 
 def run_query(
-    ds: Dataset,
+    ds: Target,
     query: StoredQuery | str,
     params: Mapping[str, str] | None = None,
     *,
     with_sources: bool = False,
 ) -> Result:
-    """Run a stored query (with its typed parameters) or SPARQL text.
+    """Run a stored query (with its typed parameters) or SPARQL text on an rdflib Dataset or
+    an Oxigraph store (:class:`kg.store.OxStore`); both give the same rows.
 
     :param with_sources: for SELECT results, attach to each row the (source, quote) pairs of the
         evidence behind it.
@@ -180,20 +231,23 @@ def run_query(
     return result
 
 
-def evidence_of(ds: Dataset, node: Node) -> list[tuple[str, str]]:
+_EVIDENCE_QUERY = """
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+SELECT DISTINCT ?source ?quote WHERE {
+  ?node prov:wasDerivedFrom ?ev . ?ev oa:hasSource ?source ; oa:hasSelector/oa:exact ?quote .
+}"""
+
+
+def evidence_of(ds: Target, node: Node) -> list[tuple[str, str]]:
     """The (source IRI, verbatim quote) pairs of the evidence a node was derived from."""
-    out = set()
-    for ev in ds.objects(node, PROV.wasDerivedFrom):
-        src = ds.value(ev, OA.hasSource)
-        for selector in ds.objects(ev, OA.hasSelector):
-            exact = ds.value(selector, OA.exact)
-            if src is not None and exact is not None:
-                out.add((str(src), str(exact)))
-    return sorted(out)
+    rows = run_sparql(ds, _EVIDENCE_QUERY, {"node": node})
+    assert isinstance(rows, Rows)
+    return sorted((str(a), str(b)) for a, b in rows.rows if a is not None and b is not None)
 
 
 def evidence_for_row(
-    ds: Dataset, rows: Rows, row: tuple[Node | None, ...], variable: str | None
+    ds: Target, rows: Rows, row: tuple[Node | None, ...], variable: str | None
 ) -> list[tuple[str, str]]:
     """Evidence for one row: of the query's declared evidence variable, else of the first
     value in the row that has evidence."""
@@ -208,20 +262,24 @@ def evidence_for_row(
     return []
 
 
-def labels_for(ds: Dataset, nodes: set[Node]) -> dict[Node, str]:
+def labels_for(ds: Target, nodes: set[Node]) -> dict[Node, str]:
     """English (or any) ``rdfs:label`` of each IRI, for readable tables."""
-    from rdflib import RDFS
-
+    iris = sorted(n for n in nodes if isinstance(n, URIRef))
+    if not iris:
+        return {}
+    values = " ".join(f"<{iri}>" for iri in iris if not re.search(r'[\s<>"{}|\\^`]', str(iri)))
+    rows = run_sparql(
+        ds,
+        "SELECT ?node ?label WHERE { VALUES ?node { " + values + " } "
+        "?node <http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?node ?label",
+    )
+    assert isinstance(rows, Rows)
     out: dict[Node, str] = {}
-    for node in nodes:
-        if not isinstance(node, URIRef):
+    for node, label in rows.rows:
+        if node is None or not isinstance(label, Literal):
             continue
-        best = None
-        for label in ds.objects(node, RDFS.label):
-            if isinstance(label, Literal) and (best is None or label.language == "en"):
-                best = str(label)
-        if best is not None:
-            out[node] = best
+        if node not in out or label.language == "en":
+            out[node] = str(label)
     return out
 
 

@@ -1,0 +1,231 @@
+"""A persisted Oxigraph store of the project's dataset (``.kg/store``): loaded once, refreshed
+per source graph when a file's content hash changes, queried without re-parsing the facts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, KgError, QueryError
+from .namespaces import LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+from .project import Project
+
+STORE_DIR = ".kg"
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+
+
+def _ox() -> Any:
+    try:
+        import pyoxigraph
+    except ImportError as err:  # pragma: no cover - pyoxigraph is a dependency
+        raise KgError("the oxigraph engine needs pyoxigraph: pip install pyoxigraph") from err
+    return pyoxigraph
+
+
+def file_hash(path: Path) -> str:
+    """SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def graph_files(project: Project, extra: tuple[Path, ...] = ()) -> dict[str, Path]:
+    """Every file the store holds, by the IRI of its named graph."""
+    from .dataset import external_graph_iri
+
+    files = {str(ONTOLOGY_GRAPH): project.ontology_path}
+    for source in project.sources():
+        files[source.iri] = source.path
+    if project.links_path.is_file():
+        files[str(LINKS_GRAPH)] = project.links_path
+    for path in extra:
+        files[str(external_graph_iri(Path(path)))] = Path(path)
+    return files
+
+
+@dataclass
+class SyncResult:
+    """What a refresh of the store did, by graph IRI."""
+
+    loaded: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+class OxStore:
+    """The project's Oxigraph store. Use :meth:`open` to get one that is up to date."""
+
+    def __init__(self, store: Any, path: Path | None) -> None:
+        self.store = store
+        self.path = path
+
+    @classmethod
+    def open(cls, project: Project, *, path: Path | None = None, refresh: bool = True) -> OxStore:
+        """Open (creating if needed) the store under ``.kg/store`` and, with ``refresh``, reload
+        the graphs whose file changed since the last time.
+
+        :raises InputError: when a changed file does not parse (the store keeps its old content).
+        """
+        ox = _ox()
+        folder = path or project.root / STORE_DIR / "store"
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        opened = cls(ox.Store(str(folder)), folder)
+        if refresh:
+            opened.sync(project)
+        return opened
+
+    @classmethod
+    def in_memory(cls, project: Project) -> OxStore:
+        """A store in memory holding the project's graphs (for tests and one-off runs)."""
+        opened = cls(_ox().Store(), None)
+        opened.sync(project)
+        return opened
+
+    def _manifest_path(self) -> Path | None:
+        return self.path.parent / MANIFEST if self.path is not None else None
+
+    def _read_manifest(self) -> dict[str, str]:
+        path = self._manifest_path()
+        if path is None or not path.is_file():
+            return {}
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") != FORMAT_VERSION:
+            return {}
+        hashes: dict[str, str] = data.get("graphs", {})
+        return hashes
+
+    def _write_manifest(self, hashes: Mapping[str, str]) -> None:
+        path = self._manifest_path()
+        if path is None:
+            return
+        from .export import write_atomic
+
+        text = json.dumps({"version": FORMAT_VERSION, "graphs": dict(sorted(hashes.items()))}, indent=2)
+        write_atomic(path, (text + "\n").encode("utf-8"))
+
+    def sync(self, project: Project, *, extra: tuple[Path, ...] = ()) -> SyncResult:
+        """Bring the store in line with the files: reload changed graphs, drop removed ones.
+
+        :raises InputError: naming the file when it does not parse.
+        """
+        ox = _ox()
+        files = graph_files(project, extra)
+        old = self._read_manifest()
+        result = SyncResult()
+        known = {str(g.value) for g in self.store.named_graphs()}
+        new_hashes: dict[str, str] = {}
+        for graph, path in files.items():
+            if not path.is_file():
+                raise InputError(path, "file not found")
+            digest = file_hash(path)
+            new_hashes[graph] = digest
+            if old.get(graph) == digest and graph in known:
+                result.unchanged.append(graph)
+                continue
+            node = ox.NamedNode(graph)
+            try:
+                parsed = ox.Store()
+                parsed.load(path=str(path), format=_format_of(ox, path), to_graph=node)
+            except SyntaxError as err:
+                found = re.search(r"at line (\d+)", str(err))
+                raise InputError(path, f"syntax error: {err}", line=int(found[1]) if found else None) from None
+            self.store.remove_graph(node) if graph in known else None
+            self.store.extend(parsed.quads_for_pattern(None, None, None, node))
+            self.store.add_graph(node)
+            result.loaded.append(graph)
+        for graph in sorted(known - set(files)):
+            self.store.remove_graph(ox.NamedNode(graph))
+            result.removed.append(graph)
+        self.store.flush() if self.path is not None else None
+        self._write_manifest(new_hashes)
+        return result
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def query(self, text: str, bindings: Mapping[str, Any] | None = None) -> Any:
+        """Run SPARQL with the union of the named graphs as the default graph; ``bindings`` map
+        variable names to rdflib terms, substituted as RDF terms (never pasted into the text).
+
+        :raises QueryError: when the query does not parse or fails.
+        """
+        ox = _ox()
+        subs = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+        try:
+            return self.store.query(
+                text, use_default_graph_as_union=True, substitutions=subs or None, prefixes=dict(PREFIXES)
+            )
+        except SyntaxError as err:
+            raise QueryError(f"SPARQL syntax error: {err}") from None
+        except OSError as err:
+            raise QueryError(f"query failed: {err}") from None
+
+    def quads(self) -> Iterator[Any]:
+        return iter(self.store.quads_for_pattern(None, None, None, None))
+
+
+def remove_store(project: Project) -> None:
+    """Delete the persisted store (it is rebuilt on next use)."""
+    shutil.rmtree(project.root / STORE_DIR, ignore_errors=True)
+
+
+def _format_of(ox: Any, path: Path) -> Any:
+    suffix = path.suffix.lower()
+    return {
+        ".ttl": ox.RdfFormat.TURTLE,
+        ".nt": ox.RdfFormat.N_TRIPLES,
+        ".nq": ox.RdfFormat.N_QUADS,
+        ".trig": ox.RdfFormat.TRIG,
+        ".jsonld": ox.RdfFormat.JSON_LD,
+        ".rdf": ox.RdfFormat.RDF_XML,
+        ".owl": ox.RdfFormat.RDF_XML,
+        ".xml": ox.RdfFormat.RDF_XML,
+    }.get(suffix, ox.RdfFormat.TURTLE)
+
+
+def to_ox(term: Any) -> Any:
+    """An rdflib term as a pyoxigraph term."""
+    from rdflib import BNode, Literal, URIRef
+
+    ox = _ox()
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def from_ox(term: Any) -> Any:
+    """A pyoxigraph term as an rdflib term (``None`` stays ``None``)."""
+    from rdflib import XSD, BNode, Literal, URIRef
+
+    if term is None:
+        return None
+    ox = _ox()
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == str(XSD.string):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise TypeError(f"unsupported term {term!r}")
