@@ -126,13 +126,60 @@ def _sorted_lines(text: str) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
+_PN_LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?$")
+_RDF_TYPE = URIRef(PREFIXES["rdf"] + "type")
+
+
+class _Namer:
+    """Prefixed names for IRIs, from kg's prefix map (longest namespace wins)."""
+
+    def __init__(self, extra: dict[str, str] | None = None) -> None:
+        self.prefixes = {**(extra or {}), **PREFIXES}
+        self.by_ns = sorted(((ns, p) for p, ns in self.prefixes.items()), key=lambda x: -len(x[0]))
+        self.used: set[str] = set()
+
+    def iri(self, iri: str) -> str:
+        for ns, prefix in self.by_ns:
+            if iri.startswith(ns) and _PN_LOCAL.match(iri[len(ns) :]):
+                self.used.add(prefix)
+                return f"{prefix}:{iri[len(ns) :]}"
+        return f"<{iri}>"
+
+    def term(self, node: object) -> str:
+        if isinstance(node, URIRef):
+            return self.iri(str(node))
+        if isinstance(node, Literal):
+            text = node.n3()  # keeps the lexical form; escapes quotes, backslashes, newlines
+            if node.datatype is not None and not node.language:
+                head, _, _dt = text.rpartition("^^")
+                return f"{head}^^{self.iri(str(node.datatype))}"
+            return text
+        raise KgError(f"blank nodes are not supported in kg exports: {node!r}")
+
+
 def _turtle_parts(graph: Graph) -> tuple[set[str], str]:
-    """The @prefix lines and the body of one graph's Turtle (rdflib's writer sorts subjects and
-    predicates and declares only the prefixes it uses; with no blank nodes its output is stable)."""
-    text = _bound(graph).serialize(format="turtle")
-    prefixes = {line for line in text.splitlines() if line.startswith("@prefix")}
-    body = "\n".join(line for line in text.splitlines() if not line.startswith("@prefix")).strip()
-    return prefixes, body
+    """The @prefix lines and the body of one graph's Turtle: subjects, predicates and objects in
+    sorted order, literals in their lexical form as stored (so ``"5"^^xsd:decimal`` stays so)."""
+    namer = _Namer()
+    blocks: list[str] = []
+    by_subject: dict[str, list[tuple[str, str]]] = {}
+    for s, p, o in graph:
+        if not isinstance(s, URIRef):
+            raise KgError(f"blank nodes are not supported in kg exports: {s!r}")
+        by_subject.setdefault(namer.term(s), []).append(("a" if p == _RDF_TYPE else namer.term(p), namer.term(o)))
+    for subject in sorted(by_subject):
+        pairs = sorted(set(by_subject[subject]), key=lambda po: (po[0] != "a", po))
+        lines: list[str] = []
+        current = None
+        for pred, obj in pairs:
+            if pred == current:
+                lines[-1] += f" ,\n        {obj}"
+            else:
+                lines.append(f"{pred} {obj}")
+                current = pred
+        blocks.append(f"{subject} " + " ;\n    ".join(lines) + " .")
+    prefixes = {f"@prefix {p}: <{namer.prefixes[p]}> ." for p in namer.used}
+    return prefixes, "\n\n".join(blocks)
 
 
 def _document(parts: Sequence[tuple[set[str], str]], wrap: Sequence[str] | None = None) -> bytes:

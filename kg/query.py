@@ -53,7 +53,7 @@ def resolve_entity(ds: Target, value: str, name: str = "entity") -> URIRef:
     if expanded is not None:
         return expanded
     if re.fullmatch(r"[a-z0-9]+(?:[-_][a-z0-9]+)*", text):
-        found = _with_slug(ds, text)
+        found = _with_slug(ds, text) or _ontology_term(ds, text)
         if len(found) == 1:
             return found[0]
         if found:
@@ -67,6 +67,20 @@ def _with_slug(target: Target, slug: str) -> list[URIRef]:
         target,
         "SELECT DISTINCT ?s WHERE { ?s a ?type . FILTER(STRSTARTS(STR(?s), ?base) && STRENDS(STR(?s), ?suffix)) }",
         {"base": Literal(BASE + "id/"), "suffix": Literal("/" + slug)},
+    )
+    assert isinstance(rows, Rows)
+    return sorted(URIRef(str(r[0])) for r in rows.rows if r[0] is not None)
+
+
+def _ontology_term(target: Target, slug: str) -> list[URIRef]:
+    """Ontology individuals and classes whose local name is the slug without hyphens, any case
+    (``president`` -> kgo:President, ``state-visit`` -> kgo:StateVisit)."""
+    from .namespaces import KGO
+
+    rows = run_sparql(
+        target,
+        "SELECT DISTINCT ?s WHERE { ?s a ?type . FILTER(STRSTARTS(STR(?s), ?ns) && LCASE(STRAFTER(STR(?s), ?ns)) = ?local) }",
+        {"ns": Literal(str(KGO)), "local": Literal(slug.replace("-", "").replace("_", ""))},
     )
     assert isinstance(rows, Rows)
     return sorted(URIRef(str(r[0])) for r in rows.rows if r[0] is not None)
@@ -105,7 +119,10 @@ def bindings_for(ds: Target, query: StoredQuery, params: Mapping[str, str]) -> d
     bound: dict[str, Node] = {}
     for param in query.params:
         if param.name in params:
-            bound[param.name] = convert(ds, param, params[param.name])
+            try:
+                bound[param.name] = convert(ds, param, params[param.name])
+            except ParameterError as err:
+                raise ParameterError(f"{err}; valid parameters: {valid}") from None
         elif param.default is not None:
             bound[param.name] = convert(ds, param, param.default)
         elif param.required:
@@ -159,22 +176,22 @@ def run_sparql(target: Target, text: str, bindings: Mapping[str, Node] | None = 
     except Exception as err:
         raise QueryError(f"SPARQL syntax error: {_first_line(err)}") from None
     init: dict[str, Any] = {k: v for k, v in (bindings or {}).items()}
-    try:
+    try:  # rdflib evaluates lazily: read the results inside the try
         result = ds.query(prepared, initBindings=init)
+        if result.type == "SELECT":
+            variables = [str(v) for v in (result.vars or [])]
+            rows = [tuple(canonical(v) for v in _row_tuple(row, variables)) for row in result]
+            return Rows(variables, rows)
+        if result.type == "ASK":
+            return bool(result.askAnswer)
+        graph = Graph()
+        for prefix, ns in PREFIXES.items():
+            graph.bind(prefix, ns, override=True, replace=True)
+        for triple in result:
+            graph.add(triple)
+        return graph
     except Exception as err:
         raise QueryError(f"query failed: {_first_line(err)}") from None
-    if result.type == "SELECT":
-        variables = [str(v) for v in (result.vars or [])]
-        rows = [tuple(canonical(v) for v in _row_tuple(row, variables)) for row in result]
-        return Rows(variables, rows)
-    if result.type == "ASK":
-        return bool(result.askAnswer)
-    graph = Graph()
-    for prefix, ns in PREFIXES.items():
-        graph.bind(prefix, ns, override=True, replace=True)
-    for triple in result:
-        graph.add(triple)
-    return graph
 
 
 def canonical(term: Node | None) -> Node | None:

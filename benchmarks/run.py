@@ -1,0 +1,140 @@
+"""kg's benchmark: build (load), validate, every stored query and export at several sizes, each
+figure next to an anchor measured in the same run (plain rdflib, bare pyoxigraph, pyshacl),
+with peak memory. Not part of the test run.
+
+    python benchmarks/run.py --sizes 10k,100k,1m [--timeout 900] [--out benchmarks/results.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
+
+
+def peak_task(task: str, project: Path, timeout: float) -> dict[str, Any]:
+    """Like run_task, measuring the child's peak memory with wait4."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen([sys.executable, str(HERE / "tasks.py"), task, str(project)], stdout=out, stderr=err)
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                return {"error": f"timeout after {timeout:.0f} s", "wall": time.perf_counter() - start}
+            time.sleep(0.05)
+        wall = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            return {"error": (err.read().strip().splitlines() or ["failed"])[-1], "wall": wall}
+        data: dict[str, Any] = json.loads(out.read().strip().splitlines()[-1])
+    data["wall"] = wall
+    data["peak_mib"] = usage.ru_maxrss / 1024
+    return data
+
+
+def fmt_s(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    if not a or not b:
+        return "–"
+    return f"{b / a:.1f}×" if b >= a else f"{a / b:.1f}× slower"
+
+
+def bench_size(label: str, triples: int, workdir: Path, timeout: float) -> list[str]:
+    project = workdir / label
+    count = generate(triples, project)
+    rows: list[str] = []
+
+    def res(task: str) -> dict[str, Any]:
+        r = peak_task(task, project, timeout)
+        print(
+            f"  {label} {task}: {r.get('error') or fmt_s(r.get('seconds'))} ({r.get('peak_mib', 0):.0f} MiB)",
+            file=sys.stderr,
+        )
+        return r
+
+    rdf = res("load-rdflib")
+    oxl = res("load-oxigraph")
+    bare = res("load-bare-oxigraph")
+    rows.append(
+        f"| {label} ({count:,} triples) | load | kg store (Oxigraph) {fmt_s(oxl.get('seconds'))}, {oxl.get('peak_mib', 0):.0f} MiB "
+        f"| rdflib {fmt_s(rdf.get('seconds')) if 'error' not in rdf else rdf['error']}, {rdf.get('peak_mib', 0):.0f} MiB; "
+        f"bare pyoxigraph bulk_load {fmt_s(bare.get('seconds'))} | {ratio(oxl.get('seconds'), rdf.get('seconds'))} faster than rdflib |"
+    )
+    q_ox = res("queries-oxigraph")
+    q_rdf = res("queries-rdflib")
+    q_bare = res("queries-bare-oxigraph")
+    for name in sorted(q_ox.get("queries", {})):
+        ox_s = q_ox["queries"][name]["seconds"]
+        rdf_s = q_rdf.get("queries", {}).get(name, {}).get("seconds")
+        bare_s = q_bare.get("queries", {}).get(name, {}).get("seconds")
+        rdf_text = fmt_s(rdf_s) if rdf_s is not None else q_rdf.get("error", "–")
+        rows.append(
+            f"| {label} | query {name} ({q_ox['queries'][name]['rows']} rows) | {fmt_s(ox_s)} | rdflib {rdf_text}; bare pyoxigraph {fmt_s(bare_s)} "
+            f"| {ratio(ox_s, rdf_s)} vs rdflib; {(ox_s / bare_s if bare_s else 0):.2f}× bare |"
+        )
+    val = res("validate-pyshacl")
+    rows.append(
+        f"| {label} | validate (pyshacl) | {val.get('error') or fmt_s(val.get('seconds'))}, {val.get('peak_mib', 0):.0f} MiB | – | – |"
+    )
+    ttl = res("export-turtle")
+    nq = res("export-nquads")
+    oxd = res("export-bare-oxigraph")
+    rows.append(
+        f"| {label} | export turtle / nquads | {ttl.get('error') or fmt_s(ttl.get('seconds'))} / {nq.get('error') or fmt_s(nq.get('seconds'))}, "
+        f"{max(ttl.get('peak_mib', 0), nq.get('peak_mib', 0)):.0f} MiB | pyoxigraph N-Quads dump {fmt_s(oxd.get('seconds'))} "
+        f"| {ratio(oxd.get('seconds'), nq.get('seconds'))} |"
+    )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10k,100k,1m")
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds per task")
+    parser.add_argument("--out", type=Path, help="also write the table (Markdown) here")
+    parser.add_argument("--workdir", type=Path, help="where generated projects go (default: a temp dir)")
+    args = parser.parse_args(argv)
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="kg-bench-"))
+    header = [
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}",
+        "",
+        "| size | work | kg | anchor (same run) | ratio |",
+        "|---|---|---|---|---|",
+    ]
+    rows: list[str] = []
+    for label in args.sizes.split(","):
+        rows += bench_size(label, SIZES[label], workdir, args.timeout)
+    table = "\n".join(header + rows) + "\n"
+    print(table)
+    if args.out:
+        args.out.write_text(table, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

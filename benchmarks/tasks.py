@@ -1,0 +1,154 @@
+"""One benchmark task, run in its own process so that its peak memory can be measured.
+
+python benchmarks/tasks.py TASK PROJECT_DIR   -> prints one JSON object on stdout
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def example_params(query: Any) -> dict[str, str]:
+    return {p.name: p.example for p in query.params if p.required}
+
+
+def task_load_rdflib(project: Any) -> dict[str, Any]:
+    import kg
+
+    start = time.perf_counter()
+    ds = kg.load_dataset(project)
+    return {"seconds": time.perf_counter() - start, "quads": len(ds)}
+
+
+def task_load_oxigraph(project: Any) -> dict[str, Any]:
+    from kg.store import OxStore, remove_store
+
+    remove_store(project)
+    start = time.perf_counter()
+    store = OxStore.open(project)
+    return {"seconds": time.perf_counter() - start, "quads": len(store)}
+
+
+def task_load_bare_oxigraph(project: Any) -> dict[str, Any]:
+    import pyoxigraph as ox
+
+    start = time.perf_counter()
+    store = ox.Store()
+    for path in sorted((project.root / "facts").glob("*.ttl")):
+        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode("urn:g:" + path.stem))
+    return {"seconds": time.perf_counter() - start, "quads": len(store)}
+
+
+def _queries(target: Any, project: Any) -> dict[str, Any]:
+    import kg
+
+    catalogue = kg.Catalogue.load(project.queries_dir)
+    out: dict[str, Any] = {}
+    for query in catalogue:
+        start = time.perf_counter()
+        result = kg.run_query(target, query, example_params(query))
+        rows = len(result) if isinstance(result, kg.Rows) else 0
+        out[query.name] = {"seconds": time.perf_counter() - start, "rows": rows}
+    return out
+
+
+def task_queries_rdflib(project: Any) -> dict[str, Any]:
+    import kg
+
+    ds = kg.load_dataset(project)
+    return {"queries": _queries(ds, project)}
+
+
+def task_queries_oxigraph(project: Any) -> dict[str, Any]:
+    from kg.store import OxStore
+
+    store = OxStore.open(project)
+    return {"queries": _queries(store, project)}
+
+
+def task_queries_bare_oxigraph(project: Any) -> dict[str, Any]:
+    """The same SPARQL (parameters as VALUES) on a bare pyoxigraph store opened from disk."""
+    import pyoxigraph as ox
+
+    import kg
+    from kg.query import bindings_for
+    from kg.sparqltext import with_values
+    from kg.store import OxStore
+
+    store = OxStore.open(project)
+    bare = ox.Store(str(store.path))
+    del store
+    catalogue = kg.Catalogue.load(project.queries_dir)
+    out: dict[str, Any] = {}
+    for query in catalogue:
+        text = query.text
+        params = example_params(query)
+        if params:
+            text = with_values(text, bindings_for(kg.load_dataset(project, sources=[]), query, params))
+        start = time.perf_counter()
+        result = bare.query(text, use_default_graph_as_union=True)
+        rows = sum(1 for _ in result) if isinstance(result, ox.QuerySolutions) else 0
+        out[query.name] = {"seconds": time.perf_counter() - start, "rows": rows}
+    return {"queries": out}
+
+
+def task_validate_pyshacl(project: Any) -> dict[str, Any]:
+    import kg
+
+    ds = kg.load_dataset(project)
+    start = time.perf_counter()
+    report = kg.validate(ds, project)
+    return {"seconds": time.perf_counter() - start, "findings": len(report.findings), "conforms": report.conforms()}
+
+
+def task_export_turtle(project: Any) -> dict[str, Any]:
+    import kg
+
+    ds = kg.load_dataset(project)
+    start = time.perf_counter()
+    data = kg.export(ds, "turtle")
+    return {"seconds": time.perf_counter() - start, "bytes": len(data)}
+
+
+def task_export_nquads(project: Any) -> dict[str, Any]:
+    import kg
+
+    ds = kg.load_dataset(project)
+    start = time.perf_counter()
+    data = kg.export(ds, "nquads")
+    return {"seconds": time.perf_counter() - start, "bytes": len(data)}
+
+
+def task_export_bare_oxigraph(project: Any) -> dict[str, Any]:
+    import pyoxigraph as ox
+
+    from kg.store import OxStore
+
+    store = OxStore.open(project)
+    start = time.perf_counter()
+    data = store.store.dump(format=ox.RdfFormat.N_QUADS)
+    return {"seconds": time.perf_counter() - start, "bytes": len(data)}
+
+
+TASKS = {name[len("task_") :].replace("_", "-"): fn for name, fn in globals().items() if name.startswith("task_")}
+
+
+def main() -> int:
+    import kg
+
+    name, folder = sys.argv[1], Path(sys.argv[2])
+    project = kg.Project(folder)
+    result = TASKS[name](project)
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
