@@ -54,7 +54,8 @@ def generate(target: int, out: Path) -> int:
                 break
             suffix = "" if copy == 0 else f"-c{copy}"
             name = f"{stem}{suffix}"
-            text = "\n".join(MINTED.sub(lambda m: f"<https://kg.example.org/{m[1]}{suffix}>", line) for line in lines)
+            rename = f"<https://kg.example.org/\\1{suffix}>"
+            text = "\n".join(MINTED.sub(rename, line) for line in lines)
             text = text.replace(f'"{stem}.txt"', f'"{name}.txt"')
             (out / "facts" / f"{name}.ttl").write_text(text + "\n", encoding="utf-8")
             written += len(lines)

@@ -344,7 +344,7 @@ def test_same_rows_on_pyoxigraph_with_substitutions(ds: Any, ox_store: Any) -> N
     with pytest.raises(RuntimeError, match="projection"):
         list(ox_store.query(text, use_default_graph_as_union=True, substitutions=subs))
     projected = text.replace("SELECT DISTINCT ?node", "SELECT DISTINCT ?min_sources ?node", 1)
-    variables, actual = _ox_cells(ox_store.query(projected, use_default_graph_as_union=True, substitutions=subs))
+    _variables, actual = _ox_cells(ox_store.query(projected, use_default_graph_as_union=True, substitutions=subs))
     assert [row[1:] for row in actual] == _cells(rows)
 
 
