@@ -61,6 +61,9 @@ class SyncResult:
     unchanged: list[str] = field(default_factory=list)
 
 
+_OPEN: dict[Path, OxStore] = {}  # one Store per folder and process (RocksDB takes a lock)
+
+
 class OxStore:
     """The project's Oxigraph store. Use :meth:`open` to get one that is up to date."""
 
@@ -76,9 +79,15 @@ class OxStore:
         :raises InputError: when a changed file does not parse (the store keeps its old content).
         """
         ox = _ox()
-        folder = path or project.root / STORE_DIR / "store"
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        opened = cls(ox.Store(str(folder)), folder)
+        folder = (path or project.root / STORE_DIR / "store").resolve()
+        opened = _OPEN.get(folder)
+        if opened is None:
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                opened = cls(ox.Store(str(folder)), folder)
+            except OSError as err:
+                raise KgError(f"{folder}: cannot open the store ({err}); is another kg process using it?") from None
+            _OPEN[folder] = opened
         if refresh:
             opened.sync(project)
         return opened
@@ -115,7 +124,11 @@ class OxStore:
     def sync(self, project: Project, *, extra: tuple[Path, ...] = ()) -> SyncResult:
         """Bring the store in line with the files: reload changed graphs, drop removed ones.
 
-        :raises InputError: naming the file when it does not parse.
+        The store's default graph holds the merge (set union) of the named graphs, kept up to
+        date triple by triple, so queries see each triple once (as rdflib's union graph does),
+        and ``GRAPH ?g`` still gives provenance.
+
+        :raises InputError: naming the file when it does not parse (the store is unchanged).
         """
         ox = _ox()
         files = graph_files(project, extra)
@@ -123,6 +136,7 @@ class OxStore:
         result = SyncResult()
         known = {str(g.value) for g in self.store.named_graphs()}
         new_hashes: dict[str, str] = {}
+        parsed_graphs: dict[str, Any] = {}
         for graph, path in files.items():
             if not path.is_file():
                 raise InputError(path, "file not found")
@@ -131,29 +145,53 @@ class OxStore:
             if old.get(graph) == digest and graph in known:
                 result.unchanged.append(graph)
                 continue
-            node = ox.NamedNode(graph)
             try:
                 parsed = ox.Store()
-                parsed.load(path=str(path), format=_format_of(ox, path), to_graph=node)
+                parsed.load(path=str(path), format=_format_of(ox, path), to_graph=ox.NamedNode(graph))
             except SyntaxError as err:
                 found = re.search(r"at line (\d+)", str(err))
                 raise InputError(path, f"syntax error: {err}", line=int(found[1]) if found else None) from None
-            self.store.remove_graph(node) if graph in known else None
-            self.store.extend(parsed.quads_for_pattern(None, None, None, node))
+            parsed_graphs[graph] = parsed
+        for graph in sorted(known - set(files)):
+            self._drop(ox.NamedNode(graph))
+            result.removed.append(graph)
+        for graph, parsed in parsed_graphs.items():
+            node = ox.NamedNode(graph)
+            if graph in known:
+                self._drop(node)
+            quads = list(parsed.quads_for_pattern(None, None, None, node))
+            self.store.extend(quads)
+            self.store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
             self.store.add_graph(node)
             result.loaded.append(graph)
-        for graph in sorted(known - set(files)):
-            self.store.remove_graph(ox.NamedNode(graph))
-            result.removed.append(graph)
         self.store.flush() if self.path is not None else None
         self._write_manifest(new_hashes)
         return result
+
+    def _drop(self, node: Any) -> None:
+        """Remove a named graph, and from the default (merged) graph the triples that no other
+        named graph still holds."""
+        ox = _ox()
+        default = ox.DefaultGraph()
+        for quad in list(self.store.quads_for_pattern(None, None, None, node)):
+            elsewhere = any(
+                not isinstance(q.graph_name, ox.DefaultGraph) and q.graph_name != node
+                for q in self.store.quads_for_pattern(quad.subject, quad.predicate, quad.object, None)
+            )
+            if not elsewhere:
+                self.store.remove(ox.Quad(quad.subject, quad.predicate, quad.object, default))
+        self.store.remove_graph(node)
+
+    def triples(self) -> int:
+        """The number of distinct triples (the merged default graph)."""
+        ox = _ox()
+        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
     def __len__(self) -> int:
         return len(self.store)
 
     def query(self, text: str, bindings: Mapping[str, Any] | None = None) -> Any:
-        """Run SPARQL with the union of the named graphs as the default graph; ``bindings`` map
+        """Run SPARQL on the merged default graph (named graphs available to ``GRAPH``); ``bindings`` map
         variable names to rdflib terms, substituted as RDF terms (never pasted into the text).
 
         :raises QueryError: when the query does not parse or fails.
@@ -161,9 +199,7 @@ class OxStore:
         ox = _ox()
         subs = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
         try:
-            return self.store.query(
-                text, use_default_graph_as_union=True, substitutions=subs or None, prefixes=dict(PREFIXES)
-            )
+            return self.store.query(text, substitutions=subs or None, prefixes=dict(PREFIXES))
         except SyntaxError as err:
             raise QueryError(f"SPARQL syntax error: {err}") from None
         except OSError as err:
@@ -175,6 +211,8 @@ class OxStore:
 
 def remove_store(project: Project) -> None:
     """Delete the persisted store (it is rebuilt on next use)."""
+    folder = (project.root / STORE_DIR / "store").resolve()
+    _OPEN.pop(folder, None)
     shutil.rmtree(project.root / STORE_DIR, ignore_errors=True)
 
 

@@ -11,7 +11,7 @@ from kg.build import BUILD_OUTPUTS
 def test_build_writes_every_output(mini: kg.Project, tmp_path: Path) -> None:
     result = kg.build(mini, out_dir=tmp_path / "dist")
     assert result.conforms, [f.message for f in result.report.findings]
-    assert sorted(p.name for p in result.outputs) == sorted(BUILD_OUTPUTS)
+    assert sorted(p.name for p in result.outputs) == sorted([*BUILD_OUTPUTS, "void.ttl"])
     assert all(p.stat().st_size > 0 for p in result.outputs)
     assert result.stats.classes["kgo:Visit"] == 1
     assert result.stats.classes["schema:Country"] == 2

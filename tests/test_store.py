@@ -79,3 +79,25 @@ def test_every_stored_query_gives_the_same_rows_on_both_engines(repo: kg.Project
         assert _rows(on_oxigraph) == _rows(on_rdflib)
     else:
         assert on_oxigraph == on_rdflib
+
+
+def test_default_graph_is_the_merge_and_follows_changes(mini: kg.Project) -> None:
+    store = OxStore.open(mini)
+    q = "SELECT ?c WHERE { ?c a schema:Country } ORDER BY ?c"
+    assert [str(r[0]).rsplit("/", 1)[-1] for r in kg.run_query(store, q).rows] == ["borduria", "syldavia"]  # type: ignore[union-attr]
+    # Borduria is in both sources: dropping one keeps it, dropping both removes it
+    (mini.facts_dir / "beta.ttl").unlink()
+    store.sync(mini)
+    assert [str(r[0]).rsplit("/", 1)[-1] for r in kg.run_query(store, q).rows] == ["borduria"]  # type: ignore[union-attr]
+    alpha = mini.facts_dir / "alpha.ttl"
+    alpha.write_text(
+        alpha.read_text(encoding="utf-8").replace(
+            "country:borduria a schema:Country ;", "country:borduria a schema:Place ;"
+        ),
+        encoding="utf-8",
+    )
+    store.sync(mini)
+    assert kg.run_query(store, q).rows == []  # type: ignore[union-attr]
+    assert store.triples() == len(
+        {(s, p, o) for s, p, o, _g in store.quads() if _g.__class__.__name__ != "DefaultGraph"}
+    )
