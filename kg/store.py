@@ -18,7 +18,7 @@ from .project import Project
 
 STORE_DIR = ".kg"
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # bump when the store's layout changes: an older store is rebuilt
 
 
 def _ox() -> Any:
@@ -133,6 +133,8 @@ class OxStore:
         ox = _ox()
         files = graph_files(project, extra)
         old = self._read_manifest()
+        if not old and len(self.store):
+            self.store.clear()  # no manifest, or one of an older layout: start again
         result = SyncResult()
         known = {str(g.value) for g in self.store.named_graphs()}
         new_hashes: dict[str, str] = {}
