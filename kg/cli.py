@@ -345,7 +345,13 @@ OUTPUT_FORMATS = ["table", "csv", "tsv", "json", "markdown", "turtle", "jsonld"]
 
 
 def output_options(func: F) -> F:
-    """``--format``, ``--with-sources`` and ``--engine``, shared by ``query run`` and ``sparql``."""
+    """``--format``, ``--with-sources``, ``--engine`` and ``--endpoint``, shared by ``query run`` and ``sparql``."""
+    func = click.option(
+        "--endpoint",
+        envvar="KG_ENDPOINT",
+        metavar="URL",
+        help="Run on this SPARQL endpoint instead (the graphs pushed there by kg push); env KG_ENDPOINT.",
+    )(func)
     func = click.option(
         "--engine",
         type=click.Choice(["oxigraph", "rdflib"]),
@@ -398,8 +404,12 @@ def _emit(ds: Any, result: Any, fmt: str | None) -> None:
         click.echo(jsonld.dumps(doc), nl=False)
 
 
-def _target(project: Any, engine: str) -> Any:
-    """The dataset queries run on: the persisted Oxigraph store, or an rdflib Dataset."""
+def _target(project: Any, engine: str, endpoint: str | None = None) -> Any:
+    """The dataset queries run on: a remote endpoint, the persisted Oxigraph store, or an rdflib Dataset."""
+    if endpoint:
+        from .remote import Endpoint
+
+        return Endpoint.from_options(endpoint)
     if engine == "rdflib":
         from .dataset import load_dataset
 
@@ -503,7 +513,13 @@ def query_show(ctx: click.Context, name: str) -> None:
 @output_options
 @click.pass_context
 def query_run(
-    ctx: click.Context, name: str, params: tuple[str, ...], fmt: str | None, with_sources: bool, engine: str
+    ctx: click.Context,
+    name: str,
+    params: tuple[str, ...],
+    fmt: str | None,
+    with_sources: bool,
+    engine: str,
+    endpoint: str | None,
 ) -> None:
     """Run a stored query with parameters.
 
@@ -522,7 +538,7 @@ def query_run(
     try:
         project = _project(ctx)
         stored = Catalogue.load(project.queries_dir).get(name)
-        ds = _target(project, engine)
+        ds = _target(project, engine, endpoint)
         result = run_query(ds, stored, parsed, with_sources=with_sources)
     except KgError as err:
         fail(err)
@@ -533,7 +549,9 @@ def query_run(
 @click.argument("query_text", metavar="FILE|-|QUERY")
 @output_options
 @click.pass_context
-def sparql(ctx: click.Context, query_text: str, fmt: str | None, with_sources: bool, engine: str) -> None:
+def sparql(
+    ctx: click.Context, query_text: str, fmt: str | None, with_sources: bool, engine: str, endpoint: str | None
+) -> None:
     """Run an ad-hoc SPARQL query: a file, - for standard input, or the query text itself.
 
     \b
@@ -550,7 +568,7 @@ def sparql(ctx: click.Context, query_text: str, fmt: str | None, with_sources: b
     else:
         text = query_text
     try:
-        ds = _target(_project(ctx), engine)
+        ds = _target(_project(ctx), engine, endpoint)
         result = run_query(ds, text, with_sources=with_sources)
     except KgError as err:
         fail(err)
@@ -565,6 +583,59 @@ def _is_file(text: str) -> bool:
         return Path(text).is_file()
     except OSError:  # e.g. a long query text: "file name too long"
         return False
+
+
+# --------------------------------------------------------------------------- push
+
+
+@cli.command()
+@click.option(
+    "--endpoint", envvar="KG_ENDPOINT", required=True, metavar="URL", help="SPARQL query endpoint; env KG_ENDPOINT."
+)
+@click.option(
+    "--update-endpoint",
+    envvar="KG_UPDATE_ENDPOINT",
+    metavar="URL",
+    help="SPARQL Update endpoint if not the query one (Virtuoso: .../sparql-auth); env KG_UPDATE_ENDPOINT.",
+)
+@click.option("--user", envvar="KG_ENDPOINT_USER", help="User name (HTTP digest or basic auth); env KG_ENDPOINT_USER.")
+@click.option(
+    "--password",
+    envvar="KG_ENDPOINT_PASSWORD",
+    help="Password; env KG_ENDPOINT_PASSWORD (preferred: not in shell history).",
+)
+@click.option("--batch", default=2000, show_default=True, help="Triples per INSERT DATA request.")
+@click.pass_context
+def push(
+    ctx: click.Context, endpoint: str, update_endpoint: str | None, user: str | None, password: str | None, batch: int
+) -> None:
+    """Load the dataset into a SPARQL 1.1 store, one named graph per source (each replaced).
+
+    Then run stored queries there with kg query run NAME --endpoint URL.
+
+    \b
+    Example:
+        KG_ENDPOINT_USER=dba KG_ENDPOINT_PASSWORD=... kg push \\
+            --endpoint http://localhost:8890/sparql --update-endpoint http://localhost:8890/sparql-auth
+    """
+    from .dataset import load_dataset
+    from .remote import Endpoint
+    from .remote import push as run_push
+
+    try:
+        ds = load_dataset(_project(ctx))
+        target = Endpoint.from_options(endpoint, update_endpoint, user, password)
+        total = sum(len(g) for g in ds.graphs() if len(g))
+        with click.progressbar(length=total, label="Pushing", file=sys.stderr) as bar:
+            show = sys.stderr.isatty()
+            result = run_push(ds, target, batch=batch, progress=bar.update if show else None)
+    except KgError as err:
+        fail(err)
+    for graph, count in result.graphs.items():
+        click.echo(f"  {graph}  {count} triples")
+    click.echo(
+        f"Pushed {sum(result.graphs.values())} triples in {len(result.graphs)} graphs ({result.requests} requests) to {endpoint}"
+    )
 
 
 # --------------------------------------------------------------------------- links

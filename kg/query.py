@@ -168,6 +168,9 @@ def run_sparql(target: Target, text: str, bindings: Mapping[str, Node] | None = 
     """
     if _is_store(target):
         return _run_on_store(target, text, bindings)
+    if hasattr(target, "run_sparql"):  # a remote endpoint (kg.remote.Endpoint)
+        answer: Result = target.run_sparql(text, bindings)
+        return answer
     ds = target
     from rdflib.plugins.sparql import prepareQuery
 
