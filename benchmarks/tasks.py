@@ -75,16 +75,22 @@ def task_queries_oxigraph(project: Any) -> dict[str, Any]:
 
 def task_queries_bare_oxigraph(project: Any) -> dict[str, Any]:
     """The same SPARQL (parameters as VALUES) on a bare pyoxigraph store opened from disk."""
+    import gc
+
     import pyoxigraph as ox
 
     import kg
+    from kg import store as store_module
     from kg.query import bindings_for
     from kg.sparqltext import with_values
     from kg.store import OxStore
 
     store = OxStore.open(project)
-    bare = ox.Store(str(store.path))
+    path = str(store.path)
+    store_module._OPEN.clear()
     del store
+    gc.collect()
+    bare = ox.Store(path)
     catalogue = kg.Catalogue.load(project.queries_dir)
     out: dict[str, Any] = {}
     for query in catalogue:

@@ -137,6 +137,8 @@ class OxStore:
             self.store.clear()  # no manifest, or one of an older layout: start again
         result = SyncResult()
         known = {str(g.value) for g in self.store.named_graphs()}
+        if not known and not len(self.store):
+            return self._bulk_load(files, result)
         new_hashes: dict[str, str] = {}
         parsed_graphs: dict[str, Any] = {}
         for graph, path in files.items():
@@ -168,6 +170,43 @@ class OxStore:
             result.loaded.append(graph)
         self.store.flush() if self.path is not None else None
         self._write_manifest(new_hashes)
+        return result
+
+    def _bulk_load(self, files: Mapping[str, Path], result: SyncResult) -> SyncResult:
+        """First load into an empty store: Oxigraph's bulk loader, each file into its named
+        graph and into the default (merged) graph. On a syntax error the store is emptied again.
+
+        :raises InputError: naming the file (and line) that does not parse.
+        """
+        ox = _ox()
+        hashes: dict[str, str] = {}
+        current: list[Path] = []
+
+        def quads() -> Iterator[Any]:
+            default = ox.DefaultGraph()
+            for graph, path in files.items():
+                if not path.is_file():
+                    raise InputError(path, "file not found")
+                current[:] = [path]
+                hashes[graph] = file_hash(path)
+                node = ox.NamedNode(graph)
+                for triple in ox.parse(path=str(path), format=_format_of(ox, path)):
+                    yield ox.Quad(triple.subject, triple.predicate, triple.object, node)
+                    yield ox.Quad(triple.subject, triple.predicate, triple.object, default)
+                result.loaded.append(graph)
+
+        try:
+            self.store.bulk_extend(quads())
+        except SyntaxError as err:
+            self.store.clear()
+            found = re.search(r"at line (\d+)", str(err))
+            path = current[0] if current else Path("?")
+            raise InputError(path, f"syntax error: {err}", line=int(found[1]) if found else None) from None
+        except InputError:
+            self.store.clear()
+            raise
+        self.store.flush() if self.path is not None else None
+        self._write_manifest(hashes)
         return result
 
     def _drop(self, node: Any) -> None:
