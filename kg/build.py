@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,13 +41,14 @@ def build(
     out_dir: Path | None = None,
     extra: Iterable[Path] = (),
     write_when_invalid: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> BuildResult:
     """Load the project, validate it, and (when it conforms) write the exports and the VoID
     description (``void.ttl``) to ``out_dir`` (default ``dist/``), each atomically.
 
     :raises KgError: for unreadable or malformed input.
     """
-    ds = load_dataset(project, extra=list(extra))
+    ds = load_dataset(project, extra=list(extra), progress=progress)
     report = validate(ds, project)
     result = BuildResult(stats=stats(ds), report=report)
     if report.conforms() or write_when_invalid:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -82,7 +83,8 @@ def build(ctx: click.Context, out_dir: Path | None, extra: tuple[Path, ...], as_
 
     try:
         project = _project(ctx)
-        result = run_build(project, out_dir=out_dir, extra=extra)
+        with _progress(len(project.sources()), "Loading") as step:
+            result = run_build(project, out_dir=out_dir, extra=extra, progress=step)
     except KgError as err:
         fail(err)
     s = result.stats
@@ -120,6 +122,17 @@ def build(ctx: click.Context, out_dir: Path | None, extra: tuple[Path, ...], as_
     if not result.conforms:
         click.echo("Not written: the data does not conform (run kg validate for details).", err=True)
         sys.exit(int(ExitCode.CHECKS_FAILED))
+
+
+@contextmanager
+def _progress(total: int, label: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on standard error when it is a terminal (and the job is big enough to
+    need one); nothing when piped, so logs and CI output stay clean."""
+    if not sys.stderr.isatty() or total < 20:
+        yield None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield bar.update
 
 
 def _shown(path: Path) -> str:
@@ -626,9 +639,8 @@ def push(
         ds = load_dataset(_project(ctx))
         target = Endpoint.from_options(endpoint, update_endpoint, user, password)
         total = sum(len(g) for g in ds.graphs() if len(g))
-        with click.progressbar(length=total, label="Pushing", file=sys.stderr) as bar:
-            show = sys.stderr.isatty()
-            result = run_push(ds, target, batch=batch, progress=bar.update if show else None)
+        with _progress(total // batch + 1 if total > batch * 20 else 0, "Pushing") as step:
+            result = run_push(ds, target, batch=batch, progress=(lambda n: step(1)) if step else None)
     except KgError as err:
         fail(err)
     for graph, count in result.graphs.items():

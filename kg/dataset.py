@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
@@ -68,6 +68,7 @@ def load_dataset(
     include_ontology: bool = True,
     include_links: bool = True,
     check_terms: bool = True,
+    progress: Callable[[int], None] | None = None,
 ) -> Dataset:
     """Load the project into an rdflib Dataset.
 
@@ -76,6 +77,7 @@ def load_dataset(
 
     :param sources: only these source stems (default: all).
     :param extra: other RDF files to merge in, each as ``graph/external/<stem>``.
+    :param progress: called with 1 after each source file is loaded (for progress bars).
     :raises InputError: a file is malformed, or uses an undeclared ``kgo:`` term.
     :raises ProjectError: a requested source does not exist.
     """
@@ -93,6 +95,8 @@ def load_dataset(
         parse_into(graph, source.path, "turtle")
         if check_terms:
             check_declared(graph, declared, source.path)
+        if progress is not None:
+            progress(1)
     if include_links and project.links_path.is_file():
         graph = ds.graph(LINKS_GRAPH)
         parse_into(graph, project.links_path, "turtle")
