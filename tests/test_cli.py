@@ -26,6 +26,7 @@ COMMANDS = [
     ["link"],
     ["link", "report"],
     ["link", "void"],
+    ["push"],
     ["context"],
 ]
 
