@@ -34,6 +34,15 @@ def _project(ctx: click.Context) -> Any:
     return Project.discover(root)
 
 
+with_option = click.option(
+    "--with",
+    "extra",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Merge another RDF file as its own named graph (repeatable).",
+)
+
+
 @click.group(context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "--version", prog_name="kg")
 @click.option(
@@ -60,13 +69,7 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 @click.option(
     "-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: dist/)."
 )
-@click.option(
-    "--with",
-    "extra",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Merge another RDF file as its own named graph (repeatable).",
-)
+@with_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_context
 def build(ctx: click.Context, out_dir: Path | None, extra: tuple[Path, ...], as_json: bool) -> None:
@@ -160,13 +163,7 @@ def _echo_conformance(report: Any) -> None:
 
 @cli.command()
 @click.option("--source", "sources", multiple=True, help="Validate only this source (file stem or name; repeatable).")
-@click.option(
-    "--with",
-    "extra",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Extra data file to include (repeatable).",
-)
+@with_option
 @click.option(
     "--format",
     "fmt",
@@ -263,13 +260,7 @@ def _echo_findings(report: Any) -> None:
 )
 @click.option("--source", "sources", multiple=True, help="Only this source's graph (repeatable).")
 @click.option("--include-ontology", is_flag=True, help="Also export the ontology graph.")
-@click.option(
-    "--with",
-    "extra",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Merge another RDF file as its own named graph.",
-)
+@with_option
 @click.option(
     "--frame",
     "frame_class",

@@ -41,6 +41,9 @@ ENTITY_KINDS = (
     "activity",
 )
 
+#: kinds whose nodes are facts (carry evidence), as opposed to entities (countries, people, ...)
+FACT_KINDS = ENTITY_KINDS[4:]
+
 PREFIXES: dict[str, str] = {
     "kgo": str(KGO),
     "schema": str(SCHEMA),

@@ -11,7 +11,7 @@ import pytest
 from rdflib import OWL, RDF, Graph, URIRef
 
 import kg
-from kg.namespaces import KGO, OA, PROV, source_iri
+from kg.namespaces import FACT_KINDS, KGO, OA, PROV, source_iri
 
 ROOT = Path(__file__).resolve().parents[1]
 FACT_FILES = sorted(p for p in (ROOT / "facts").glob("*.ttl") if p.name != "links.ttl")
@@ -134,27 +134,7 @@ def count_facts(path: Path) -> Counter[str]:
     for name in [*FACT_CLASSES, "Evidence"]:
         counts[name] = len(set(graph.subjects(RDF.type, KGO[name])))
     counts["entities"] = len(
-        {
-            s
-            for s in graph.subjects(RDF.type)
-            if "/id/" in str(s)
-            and not any(
-                f"/id/{k}/" in str(s)
-                for k in (
-                    "tenure",
-                    "visit",
-                    "meeting",
-                    "event",
-                    "agreement",
-                    "ratification",
-                    "project",
-                    "part",
-                    "route",
-                    "figure",
-                    "activity",
-                )
-            )
-        }
+        {s for s in graph.subjects(RDF.type) if "/id/" in str(s) and not any(f"/id/{k}/" in str(s) for k in FACT_KINDS)}
     )
     return counts
 
