@@ -11,7 +11,8 @@ from .export import Format, export, graph_turtle, write_atomic
 from .link import void_description
 from .project import Project
 from .stats import Stats, stats
-from .validate import Report, validate
+from .store import OxStore
+from .validate import Report, validate_store
 
 #: what ``kg build`` writes, by file name
 BUILD_OUTPUTS: dict[str, Format] = {
@@ -46,10 +47,15 @@ def build(
     """Load the project, validate it, and (when it conforms) write the exports and the VoID
     description (``void.ttl``) to ``out_dir`` (default ``dist/``), each atomically.
 
+    Validation runs on the persisted Oxigraph store (``.kg/store``, refreshed for changed sources
+    on the way) with :func:`kg.validate.validate_store`.
+
     :raises KgError: for unreadable or malformed input.
     """
     ds = load_dataset(project, extra=list(extra), progress=progress)
-    report = validate(ds, project)
+    store = OxStore.open(project, refresh=False)
+    store.sync(project, extra=tuple(extra))
+    report = validate_store(store, project)
     result = BuildResult(stats=stats(ds), report=report)
     if report.conforms() or write_when_invalid:
         target = out_dir or project.dist_dir

@@ -132,7 +132,15 @@ def check_declared(graph: Graph, declared: set[URIRef], path: Path) -> None:
     :raises UndeclaredTermError: naming the first such term, its file and line.
     """
     ns = str(KGO)
-    used = sorted({t for triple in graph for t in triple if isinstance(t, URIRef) and str(t).startswith(ns)} - declared)
+    refuse_undeclared(
+        {t for triple in graph for t in triple if isinstance(t, URIRef) and str(t).startswith(ns)}, declared, path
+    )
+
+
+def refuse_undeclared(terms: set[URIRef], declared: set[URIRef], path: Path) -> None:
+    """:raises UndeclaredTermError: when some of the ``kgo:`` ``terms`` used in ``path`` are not ``declared``."""
+    ns = str(KGO)
+    used = sorted(terms - declared)
     if not used:
         return
     term = used[0]

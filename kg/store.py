@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,14 +121,18 @@ class OxStore:
         text = json.dumps({"version": FORMAT_VERSION, "graphs": dict(sorted(hashes.items()))}, indent=2)
         write_atomic(path, (text + "\n").encode("utf-8"))
 
-    def sync(self, project: Project, *, extra: tuple[Path, ...] = ()) -> SyncResult:
+    def sync(
+        self, project: Project, *, extra: tuple[Path, ...] = (), progress: Callable[[int], None] | None = None
+    ) -> SyncResult:
         """Bring the store in line with the files: reload changed graphs, drop removed ones.
 
         The store's default graph holds the merge (set union) of the named graphs, kept up to
         date triple by triple, so queries see each triple once (as rdflib's union graph does),
         and ``GRAPH ?g`` still gives provenance.
 
-        :raises InputError: naming the file when it does not parse (the store is unchanged).
+        :param progress: called with 1 after each source file is read (for progress bars).
+        :raises InputError: naming the file when it does not parse or uses an undeclared ``kgo:``
+            term (the store is unchanged).
         """
         ox = _ox()
         files = graph_files(project, extra)
@@ -138,7 +142,7 @@ class OxStore:
         result = SyncResult()
         known = {str(g.value) for g in self.store.named_graphs()}
         if not known and not len(self.store):
-            return self._bulk_load(files, result)
+            return self._bulk_load(project, files, result, progress)
         new_hashes: dict[str, str] = {}
         parsed_graphs: dict[str, Any] = {}
         for graph, path in files.items():
@@ -148,6 +152,8 @@ class OxStore:
             new_hashes[graph] = digest
             if old.get(graph) == digest and graph in known:
                 result.unchanged.append(graph)
+                if progress is not None:
+                    progress(1)
                 continue
             try:
                 parsed = ox.Store()
@@ -156,6 +162,12 @@ class OxStore:
                 found = re.search(r"at line (\d+)", str(err))
                 raise InputError(path, f"syntax error: {err}", line=int(found[1]) if found else None) from None
             parsed_graphs[graph] = parsed
+            if progress is not None:
+                progress(1)
+        declared = _declared_terms(project)
+        for graph, parsed in parsed_graphs.items():
+            if _checked(graph):
+                _check_terms(parsed, graph, files[graph], declared)
         for graph in sorted(known - set(files)):
             self._drop(ox.NamedNode(graph))
             result.removed.append(graph)
@@ -172,7 +184,13 @@ class OxStore:
         self._write_manifest(new_hashes)
         return result
 
-    def _bulk_load(self, files: Mapping[str, Path], result: SyncResult) -> SyncResult:
+    def _bulk_load(
+        self,
+        project: Project,
+        files: Mapping[str, Path],
+        result: SyncResult,
+        progress: Callable[[int], None] | None = None,
+    ) -> SyncResult:
         """First load into an empty store: Oxigraph's bulk loader, each file into its named
         graph and into the default (merged) graph. On a syntax error the store is emptied again.
 
@@ -194,6 +212,8 @@ class OxStore:
                     yield ox.Quad(triple.subject, triple.predicate, triple.object, node)
                     yield ox.Quad(triple.subject, triple.predicate, triple.object, default)
                 result.loaded.append(graph)
+                if progress is not None:
+                    progress(1)
 
         try:
             self.store.bulk_extend(quads())
@@ -202,6 +222,14 @@ class OxStore:
             found = re.search(r"at line (\d+)", str(err))
             path = current[0] if current else Path("?")
             raise InputError(path, f"syntax error: {err}", line=int(found[1]) if found else None) from None
+        except InputError:
+            self.store.clear()
+            raise
+        try:
+            declared = _declared_terms(project)
+            for graph, path in files.items():
+                if _checked(graph):
+                    _check_terms(self.store, graph, path, declared)
         except InputError:
             self.store.clear()
             raise
@@ -248,6 +276,46 @@ class OxStore:
 
     def quads(self) -> Iterator[Any]:
         return iter(self.store.quads_for_pattern(None, None, None, None))
+
+
+def _checked(graph: str) -> bool:
+    """Whether a graph's ``kgo:`` terms must be declared: sources and links (not the ontology, not
+    external graphs)."""
+    from .dataset import EXTERNAL_GRAPH_BASE
+
+    return graph != str(ONTOLOGY_GRAPH) and not graph.startswith(EXTERNAL_GRAPH_BASE)
+
+
+def _declared_terms(project: Project) -> set[Any]:
+    """The IRIs ``ontology.ttl`` describes (as rdflib terms)."""
+    from rdflib import URIRef
+
+    ox = _ox()
+    path = project.ontology_path
+    try:
+        return {URIRef(t.subject.value) for t in ox.parse(path=str(path)) if isinstance(t.subject, ox.NamedNode)}
+    except SyntaxError as err:
+        found = re.search(r"at line (\d+)", str(err))
+        raise InputError(path, f"syntax error: {err}", line=int(found[1]) if found else None) from None
+    except OSError as err:
+        raise InputError(path, f"cannot read ({err.strerror or err})") from None
+
+
+def _check_terms(store: Any, graph: str, path: Path, declared: set[Any]) -> None:
+    """Refuse ``kgo:`` terms that ``graph`` uses (in any position) and the ontology does not declare.
+
+    :raises UndeclaredTermError: naming the term, the file and the line.
+    """
+    from rdflib import URIRef
+
+    from .dataset import refuse_undeclared
+
+    kgo = PREFIXES["kgo"]
+    rows = store.query(
+        f"SELECT DISTINCT ?t WHERE {{ GRAPH <{graph}> {{ {{ ?t ?p ?o }} UNION {{ ?s ?t ?o }} UNION {{ ?s ?p ?t }} }} "
+        f'FILTER(isIRI(?t) && STRSTARTS(STR(?t), "{kgo}")) }}'
+    )
+    refuse_undeclared({URIRef(row["t"].value) for row in rows}, declared, path)
 
 
 def remove_store(project: Project) -> None:

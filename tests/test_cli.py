@@ -110,6 +110,35 @@ def test_validate_exit_codes_and_text_report(runner: CliRunner, mini: kg.Project
     assert "sh:ValidationReport" in turtle
 
 
+def test_validate_engines_agree(runner: CliRunner, mini: kg.Project) -> None:
+    """The fast engine (shapes compiled to SPARQL on Oxigraph) reports what pyshacl reports."""
+    path = mini.facts_dir / "alpha.ttl"
+    text = path.read_text(encoding="utf-8").replace("kgo:OfficialVisit", "kgo:USD")
+    path.write_text(
+        text.replace('schema:startDate "2024-01-02"^^xsd:date', 'schema:startDate "2024-13-02"^^xsd:date'),
+        encoding="utf-8",
+    )
+
+    def findings(*args: str) -> list[dict[str, object]]:
+        result = run(runner, mini, "validate", "--format", "json", *args)
+        assert result.exit_code == 1, result.stdout
+        found = json.loads(result.stdout)["findings"]
+        for f in found:
+            del f["shape"]  # a blank node's id with pyshacl, "parent|path" with the fast engine
+        return sorted(found, key=json.dumps)
+
+    fast = findings()
+    assert fast == findings("--engine", "pyshacl")
+    assert any(f["path"] == "kgo:visitKind" and f["value"] == "kgo:USD" for f in fast)
+    assert any(f["path"] == "schema:startDate" and f["value"] == "2024-13-02" for f in fast)
+    only_alpha = findings("--source", "alpha")
+    assert only_alpha == findings("--source", "alpha", "--engine", "pyshacl")
+    assert {s for f in only_alpha for s in f["sources"]} <= {
+        "https://kg.example.org/source/alpha",
+        str(kg.namespaces.LINKS_GRAPH),
+    }
+
+
 def test_export_formats_and_output_file(runner: CliRunner, mini: kg.Project, tmp_path: Path) -> None:
     out = tmp_path / "x.nq"
     result = run(runner, mini, "export", "-o", str(out))
