@@ -1,10 +1,10 @@
 """The web application behind ``kg serve``: a Starlette app over the project's store, read-only.
 
-Queries run in a thread pool, off the event loop, each under a deadline. Oxigraph cannot cancel
-a running query, so when the deadline passes the request is answered 503 and the worker thread
-is abandoned: it stops at its next check (every 256 rows) or, for a query stuck inside one
-step (a large aggregate), when that step ends. The pool is bounded, so runaway queries can only
-make later requests wait (and time out with 503); they never stop the server.
+Queries run in worker threads, off the event loop, at most ``workers`` at a time, each under a
+deadline. Oxigraph cannot cancel a running query, so when the deadline passes the request is
+answered 503 and the (daemon) worker thread is abandoned: it stops at its next check (every 256
+rows) or, for a query stuck inside one step (a large aggregate), when that step ends. Runaway
+queries can only make later requests wait (and time out with 503); they never stop the server.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import asyncio
 import contextlib
 import gc
 import json
-from collections.abc import AsyncIterator, Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -107,23 +107,51 @@ class Settings:
 
 @dataclass
 class Server:
-    """The state the routes share: the store, the catalogue and the query pool."""
+    """The state the routes share: the store, the catalogue, and the slots for running queries."""
 
     project: Project
     store: OxStore
     catalogue: Catalogue
     settings: Settings
-    pool: ThreadPoolExecutor = field(init=False)
+    slots: threading.BoundedSemaphore = field(init=False)
 
     def __post_init__(self) -> None:
-        self.pool = ThreadPoolExecutor(max_workers=self.settings.workers, thread_name_prefix="kg-query")
+        self.slots = threading.BoundedSemaphore(self.settings.workers)
 
     async def run(self, work: Callable[[Deadline], T]) -> T:
-        """Run ``work`` in the pool; 503 (:class:`QueryTimeout`) when it is not done in time."""
+        """Run ``work`` in a worker thread, at most ``workers`` at a time; 503
+        (:class:`QueryTimeout`) when it is not done in time, counting the wait for a slot.
+
+        Each request gets a daemon thread, so a query that cannot be stopped is abandoned (and
+        never keeps the process from exiting); it holds its slot until the engine returns.
+        """
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
         deadline = Deadline.start(self.settings.timeout)
-        future = self.pool.submit(work, deadline)
+
+        def settle(value: Any, failed: bool) -> None:
+            if future.done():
+                return
+            if failed:
+                future.set_exception(value)
+            else:
+                future.set_result(value)
+
+        def target() -> None:
+            with self.slots:
+                if deadline.cancelled.is_set():
+                    return
+                try:
+                    value: Any = work(deadline)
+                    failed = False
+                except BaseException as err:  # handed to the request, raised there
+                    value, failed = err, True
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits any more
+                loop.call_soon_threadsafe(settle, value, failed)
+
+        threading.Thread(target=target, name="kg-query", daemon=True).start()
         try:
-            return await asyncio.wait_for(asyncio.wrap_future(future), timeout=self.settings.timeout)
+            return await asyncio.wait_for(future, timeout=self.settings.timeout)
         except asyncio.TimeoutError:
             deadline.cancelled.set()
             raise QueryTimeout(self.settings.timeout) from None
@@ -154,11 +182,6 @@ def create_app(
         Settings(timeout, limit, workers),
     )
 
-    @contextlib.asynccontextmanager
-    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        yield
-        server.pool.shutdown(wait=False, cancel_futures=True)
-
     routes = [
         Route("/", partial(home, server)),
         Route("/search", partial(search, server)),
@@ -175,7 +198,7 @@ def create_app(
         Route("/ontology", partial(resource, server)),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found, 405: not_allowed})
+    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_allowed})
     app.state.server = server
     return app
 

@@ -80,6 +80,7 @@ class Entity:
     external: list[URIRef]
     names: dict[Node, str] = field(default_factory=dict)
     incoming_truncated: bool = False
+    quotes_truncated: bool = False
 
     @property
     def label(self) -> str:
@@ -104,7 +105,7 @@ SELECT DISTINCT ?fact ?source ?quote ?start WHERE {
   ?fact (!(prov:wasDerivedFrom|oa:hasSource|<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>))? ?node .
   ?fact prov:wasDerivedFrom ?ev . ?ev oa:hasSource ?source ; oa:hasSelector ?sel . ?sel oa:exact ?quote .
   OPTIONAL { ?ev oa:hasSelector/oa:start ?start }
-} ORDER BY STR(?source) ?start STR(?fact)"""
+} ORDER BY STR(?source) ?start STR(?fact) LIMIT 301"""
 
 SOURCE_QUOTES = """
 PREFIX prov: <http://www.w3.org/ns/prov#>
@@ -113,9 +114,9 @@ SELECT DISTINCT ?fact ?source ?quote ?start WHERE {
   ?ev oa:hasSource ?node . BIND(?node AS ?source)
   ?fact prov:wasDerivedFrom ?ev . ?ev oa:hasSelector ?sel . ?sel oa:exact ?quote .
   OPTIONAL { ?ev oa:hasSelector/oa:start ?start }
-} ORDER BY ?start STR(?fact)"""
+} ORDER BY ?start STR(?fact) LIMIT 301"""
 
-EXTERNAL = "https://kg.example.org/"
+MAX_QUOTES = 300  # quotes on one page; a hub (a country every copy links to) has thousands
 
 
 def entity(target: Target, iri: URIRef) -> Entity | None:
@@ -133,7 +134,8 @@ def entity(target: Target, iri: URIRef) -> Entity | None:
     incoming = incoming[:500]
     is_source = str(iri).startswith(str(SOURCE))
     quotes: dict[str, list[Quote]] = defaultdict(list)
-    for fact, source, quote, start in _rows(target, SOURCE_QUOTES if is_source else QUOTES, {"node": iri}):
+    found_quotes = _rows(target, SOURCE_QUOTES if is_source else QUOTES, {"node": iri})
+    for fact, source, quote, start in found_quotes[:MAX_QUOTES]:
         if isinstance(fact, URIRef) and source is not None and quote is not None:
             quotes[str(source)].append(Quote(fact, str(quote), int(str(start)) if start is not None else None))
     external = sorted(
@@ -147,7 +149,16 @@ def entity(target: Target, iri: URIRef) -> Entity | None:
     nodes |= {n for pair in incoming for n in pair}
     nodes |= {q.fact for qs in quotes.values() for q in qs} | {URIRef(s) for s in quotes}
     nodes |= {URIRef(g) for s in statements for g in s.graphs}
-    found = Entity(iri, types, statements, incoming, dict(quotes), external, incoming_truncated=truncated)
+    found = Entity(
+        iri,
+        types,
+        statements,
+        incoming,
+        dict(quotes),
+        external,
+        incoming_truncated=truncated,
+        quotes_truncated=len(found_quotes) > MAX_QUOTES,
+    )
     found.names = names_for(target, nodes)
     return found
 

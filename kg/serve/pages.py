@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
@@ -160,12 +160,18 @@ def entity_page(item: Entity) -> str:
         )
     incoming = "".join(f"<tr><td>{link(s, names)}</td><td>{link(p, names)}</td></tr>" for s, p in item.incoming)
     more = "<p class=notice>Only the first 500 links in are shown.</p>" if item.incoming_truncated else ""
+    quotes_note = (
+        "<p class=notice>Only the first 300 quotes are shown; the stored query "
+        f'<a href="/queries/entity-by-source?entity={quote_plus(str(item.iri))}">entity-by-source</a> has them all.</p>'
+        if item.quotes_truncated
+        else ""
+    )
     path = local_path(str(item.iri)) or ""
     body = f"""<h1 id="label">{escape(item.label)}</h1>
 <p class="meta"><span class="cls">{classes}</span> · <code>{escape(str(item.iri))}</code> ·
 <a href="{escape(path)}.ttl">Turtle</a> · <a href="{escape(path)}.jsonld">JSON-LD</a></p>
 {f'<section><h2>External links</h2><ul class="external-links">{external}</ul></section>' if external else ""}
-<section><h2>Evidence by source</h2>{"".join(evidence) or "<p>No quoted evidence for this node.</p>"}</section>
+<section><h2>Evidence by source</h2>{quotes_note}{"".join(evidence) or "<p>No quoted evidence for this node.</p>"}</section>
 <section><h2>Statements</h2><table class="statements"><thead><tr><th>property</th><th>value</th><th>stated in</th></tr></thead><tbody>{_statement_rows(item)}</tbody></table></section>
 <section><h2>Links in</h2>{more}<table class="incoming"><thead><tr><th>from</th><th>by</th></tr></thead><tbody>{incoming or "<tr><td colspan=2>none</td></tr>"}</tbody></table></section>
 <section><h2>Neighbourhood</h2><div id="network" class="network" data-iri="{escape(str(item.iri))}"></div></section>"""
