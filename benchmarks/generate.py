@@ -16,6 +16,7 @@ import argparse
 import re
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,6 +37,22 @@ def templates() -> list[tuple[str, list[str]]]:
     return out
 
 
+def _renamer(stem: str, suffix: str) -> Callable[[re.Match[str]], str]:
+    """Rename a minted IRI for one copy: the suffix goes after the source stem in evidence IRIs
+    (``evidence/<stem>-c3-q01``, as the shapes require), at the end of every other IRI."""
+    evidence = f"evidence/{stem}-"
+
+    def rename(match: re.Match[str]) -> str:
+        local = match[1]
+        if local.startswith(evidence):
+            local = f"evidence/{stem}{suffix}-{local[len(evidence) :]}"
+        else:
+            local += suffix
+        return f"<https://kg.example.org/{local}>"
+
+    return rename
+
+
 def generate(target: int, out: Path) -> int:
     """Write a project with about ``target`` triples to ``out``; return the triple count."""
     if out.exists():
@@ -54,8 +71,7 @@ def generate(target: int, out: Path) -> int:
                 break
             suffix = "" if copy == 0 else f"-c{copy}"
             name = f"{stem}{suffix}"
-            rename = f"<https://kg.example.org/\\1{suffix}>"
-            text = "\n".join(MINTED.sub(rename, line) for line in lines)
+            text = "\n".join(MINTED.sub(_renamer(stem, suffix), line) for line in lines)
             text = text.replace(f'"{stem}.txt"', f'"{name}.txt"')
             (out / "facts" / f"{name}.ttl").write_text(text + "\n", encoding="utf-8")
             written += len(lines)

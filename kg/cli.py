@@ -354,11 +354,11 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     Example:
         kg stats --json
     """
-    from .dataset import load_dataset
-    from .stats import stats as run_stats
+    from .stats import store_stats
+    from .store import OxStore
 
     try:
-        s = run_stats(load_dataset(_project(ctx)))
+        s = store_stats(OxStore.open(_project(ctx)))
     except KgError as err:
         fail(err)
     if as_json:

@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from typing import TYPE_CHECKING
+
 from rdflib import RDF, Dataset, URIRef
 
 from .dataset import source_graphs
 from .namespaces import BASE, ONTOLOGY_GRAPH, compact
+
+if TYPE_CHECKING:
+    from .store import OxStore
 
 
 @dataclass
@@ -62,4 +67,33 @@ def stats(ds: Dataset) -> Stats:
         graphs=dict(sorted(graphs.items())),
         classes=classes,
         per_source_classes=per_source,
+    )
+
+
+def store_stats(store: OxStore) -> Stats:
+    """The same counts as :func:`stats`, from the Oxigraph store (aggregate queries, nothing parsed)."""
+    ontology = str(ONTOLOGY_GRAPH)
+    graphs: dict[str, int] = {}
+    rows = store.store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    for row in rows:
+        graphs[row["g"].value] = int(row["n"].value)
+    total = sum(n for g, n in graphs.items() if g != ontology)
+    classes: dict[str, int] = {}
+    rows = store.store.query(
+        f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?c }} FILTER(?g != <{ontology}>) }} GROUP BY ?c"
+    )
+    for row in rows:
+        classes[compact(row["c"].value)] = int(row["n"].value)
+    per_source: dict[str, dict[str, int]] = {g: {} for g in graphs if g.startswith(BASE + "source/")}
+    rows = store.store.query(
+        f"SELECT ?g ?c (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?c }} "
+        f'FILTER(STRSTARTS(STR(?g), "{BASE}source/")) }} GROUP BY ?g ?c'
+    )
+    for row in rows:
+        per_source[row["g"].value][compact(row["c"].value)] = int(row["n"].value)
+    return Stats(
+        triples=total,
+        graphs=dict(sorted(graphs.items())),
+        classes=dict(sorted(classes.items())),
+        per_source_classes={g: dict(sorted(c.items())) for g, c in sorted(per_source.items())},
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import kg
 from kg.build import BUILD_OUTPUTS
 
@@ -44,3 +46,15 @@ def test_stats_api(mini: kg.Project) -> None:
     s = kg.stats(kg.load_dataset(mini))
     assert s.graphs["https://kg.example.org/source/alpha"] > 10
     assert s.triples == sum(n for g, n in s.graphs.items() if g != "https://kg.example.org/ontology")
+
+
+@pytest.mark.parametrize("which", ["mini", "repo"])
+def test_store_stats_equal_dataset_stats(which: str, request: pytest.FixtureRequest) -> None:
+    """kg stats counts on the Oxigraph store what the rdflib Dataset counts."""
+    from kg.stats import store_stats
+    from kg.store import OxStore
+
+    project = request.getfixturevalue(which)
+    expected = kg.stats(kg.load_dataset(project))
+    assert store_stats(OxStore.in_memory(project)) == expected
+    assert expected.classes["kgo:Visit"] >= 1
