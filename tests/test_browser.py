@@ -180,8 +180,18 @@ def test_stored_query_form_runs_with_a_parameter(browser: Any, server: str) -> N
     assert "Visits" in browser.find_element(By.TAG_NAME, "h1").text
     browser.find_element(By.NAME, "guest").send_keys("kassym-jomart-tokayev")
     browser.find_element(By.NAME, "with_sources").click()
-    browser.find_element(By.ID, "run").click()
-    table = _wait(browser, "table.results")
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.find_element(By.ID, "run").click()  # the page listed every visit: wait for the new one
+    WebDriverWait(browser, 30, ignored_exceptions=[WebDriverException]).until(
+        lambda d: (
+            "guest=kassym-jomart-tokayev" in d.current_url
+            and d.execute_script("return document.readyState") == "complete"
+            and d.execute_script("return !!document.querySelector('table.results')")
+        )
+    )
+    table = browser.find_element(By.CSS_SELECTOR, "table.results")
     rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
     assert rows
     text = table.text

@@ -315,3 +315,16 @@ def test_serve_reports_a_port_in_use(runner: CliRunner) -> None:
         result = runner.invoke(cli, ["--root", str(ROOT), "serve", "--port", str(port)])
     assert result.exit_code == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.output and "--port" in result.output
+
+
+def test_package_data_ships_every_static_file() -> None:
+    """A non-editable install (pip install .) gets the pages' CSS, JS and vendored libraries."""
+    import fnmatch
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]
+    static = ROOT / "kg" / "serve" / "static"
+    files = [p.relative_to(static.parent).as_posix() for p in static.rglob("*") if p.is_file()]
+    assert len(files) > 10
+    missing = [f for f in files if not any(fnmatch.fnmatch(f, g) for g in globs["kg.serve"])]
+    assert not missing, f"not in [tool.setuptools.package-data] kg.serve: {missing}"

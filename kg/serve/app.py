@@ -47,7 +47,11 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
     "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'"
 )
-EXAMPLE_QUERY = """SELECT ?visit ?guest ?country ?date WHERE {
+EXAMPLE_QUERY = """PREFIX kgo: <https://kg.example.org/ontology#>
+PREFIX schema: <http://schema.org/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+
+SELECT ?visit ?guest ?country ?date WHERE {
   ?visit a kgo:Visit ; kgo:guest/rdfs:label ?guest ; kgo:hostCountry/rdfs:label ?country .
   OPTIONAL { ?visit schema:startDate ?date }
 } ORDER BY ?date"""

@@ -38,7 +38,7 @@
         { selector: `node[id = "${iri}"]`, style: { "background-color": "#0b6e8a", width: 24, height: 24, "font-weight": "bold" } },
         { selector: "edge", style: { width: 1, "line-color": "#b8c4cc", "target-arrow-color": "#b8c4cc", "target-arrow-shape": "triangle", "curve-style": "bezier", label: "data(label)", "font-size": 8, color: "#8795a1" } },
       ],
-      layout: { name: "concentric", concentric: (n) => (n.id() === iri ? 2 : 1), levelWidth: () => 1, minNodeSpacing: 30, animate: false },
+      layout: { name: "concentric", concentric: (n) => (n.id() === iri ? 2 : 1), levelWidth: () => 1, minNodeSpacing: 40, spacingFactor: 1.3, animate: false },
     }).on("tap", "node", (event) => {
       if (event.target.id() !== iri) window.location.href = kg.path(event.target.id());
     });

@@ -34,8 +34,8 @@
       zoomKey: "ctrlKey",
       orientation: "top",
       groupOrder: "order",
-      start: "2022-06-01",
-      end: "2025-07-01",
+      start: "2022-09-01",
+      end: "2026-06-01",
       margin: { item: 6 },
     });
     timeline.on("select", (props) => {
@@ -43,7 +43,14 @@
     });
     status.textContent = items.length + " dated events (" + dated[0] + " to " + dated[dated.length - 1] + "); " +
       (rows.length - items.length) + " undated not shown";
-    timeline.once("changed", () => { box.dataset.ready = String(items.length); });
+    // vis-timeline keeps its root hidden until the first full draw: ready once it shows
+    const poll = setInterval(() => {
+      const root = box.querySelector(".vis-timeline");
+      if (root && getComputedStyle(root).visibility === "visible" && box.querySelector(".vis-item")) {
+        clearInterval(poll);
+        box.dataset.ready = String(items.length);
+      }
+    }, 100);
   } catch (err) {
     status.textContent = "Could not draw the timeline: " + err.message;
     status.className = "error";
