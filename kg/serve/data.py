@@ -252,5 +252,5 @@ def overview(target: Target) -> Overview:
     triples = _rows(target, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0][0]
     classes = [(c, int(str(n))) for c, n in _rows(target, OVERVIEW) if isinstance(c, URIRef) and n is not None]
     sources = [(s, str(d or ""), str(t or "")) for s, d, t in _rows(target, SOURCES) if isinstance(s, URIRef)]
-    names = names_for(target, [c for c, _ in classes])
+    names = names_for(target, [c for c, _ in classes] + [s for s, _, _ in sources])
     return Overview(int(str(triples)), classes, sources, names)

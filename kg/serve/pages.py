@@ -85,13 +85,13 @@ def layout(title: str, body: str, *, scripts: Sequence[str] = (), styles: Sequen
 def home(data: Overview, catalogue: Catalogue) -> str:
     """The home page: search box, the pictures, the sources and the numbers."""
     classes = "".join(f"<tr><td>{link(c, data.names)}</td><td class=num>{n}</td></tr>" for c, n in data.classes)
-    sources = "".join(f"<li>{link(s)} {escape(d)} {('— ' + escape(t)) if t else ''}</li>" for s, d, t in data.sources)
+    sources = "".join(f"<li>{link(s, data.names)} {escape(d)}</li>" for s, d, _t in data.sources)
     queries = "".join(
         f'<li><a href="/queries/{escape(q.name)}">{escape(q.title)}</a></li>' for q in catalogue.queries[:8]
     )
     body = f"""<h1>Kazakhstan's foreign relations</h1>
-<p class=lead>A knowledge graph built from {len(data.sources)} news articles: {data.triples} triples, every fact
-traced to the verbatim sentence that states it.</p>
+<p class=lead>A knowledge graph built from {len(data.sources)} news articles ({data.triples} triples with the
+ontology), every fact traced to the verbatim sentence that states it.</p>
 <form class="bigsearch" action="/search" method="get" role="search">
 <input id="q" type="search" name="q" placeholder="Search by name, e.g. Tokayev, Singapore, Alatau" autofocus>
 <button type="submit">Search</button></form>
