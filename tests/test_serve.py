@@ -262,6 +262,12 @@ def test_limit_and_timeout_on_a_strict_server(strict: str) -> None:
     page = httpx.get(strict + "/queries/visits")  # pages show the first rows, with a notice
     assert page.status_code == 200 and "Showing the first 5 of" in page.text
     assert httpx.get(strict + "/queries/visits.csv").status_code == 413
+    # the pictures ask for the first rows and the total instead (?truncate=1)
+    cut = httpx.get(strict + "/queries/timeline.json", params={"truncate": "1"})
+    assert cut.status_code == 200 and int(cut.headers["X-KG-Total-Rows"]) > 5
+    assert len(cut.json()["results"]["bindings"]) == 5
+    full = httpx.get(strict + "/queries/visits.csv", params={"truncate": "1"})
+    assert full.text.count("\n") == 6  # header and 5 rows
     started = time.monotonic()
     slow = httpx.get(strict + "/sparql", params={"query": SLOW}, timeout=30)
     assert slow.status_code == 503 and "did not finish within 0.5 s" in slow.text

@@ -388,12 +388,16 @@ async def stored_query(server: Server, request: Request) -> Response:
     if not isinstance(result, Rows):
         return _error(request, 400, f"{query.name} is not a SELECT query", page=download is None)
     if download is not None:
+        headers = {"Content-Disposition": f'inline; filename="{query.name}.{download}"'}
         if len(result.rows) > limit:
-            return _error(request, 413, TooLarge(limit, "rows").message, page=False)
+            if params.get("truncate", "") in ("", "0", "false"):
+                return _error(request, 413, TooLarge(limit, "rows").message, page=False)
+            # asked for (the pictures do): the first rows, and the total in a header
+            headers["X-KG-Total-Rows"] = str(len(result.rows))
+            result = Rows(result.variables, result.rows[:limit], result.evidence[:limit])
         from ..render import render_rows
 
         media = "text/csv; charset=utf-8" if download == "csv" else "application/sparql-results+json"
-        headers = {"Content-Disposition": f'inline; filename="{query.name}.{download}"'}
         return Response(render_rows(result, download), headers={"Content-Type": media, **headers})
     total = len(result.rows)
     shown = Rows(result.variables, result.rows[:limit], result.evidence[:limit])

@@ -274,7 +274,7 @@ def timeline_page() -> str:
     """The timeline, drawn in the browser from the ``timeline`` query's JSON."""
     body = """<h1>Timeline</h1><p>Visits, meetings, agreements, forums and other dated events, from the stored
 query <a href="/queries/timeline">timeline</a>. Drag to move, scroll to zoom, click an event for its page and sources.</p>
-<div id="timeline" class="timeline" data-src="/queries/timeline.json"></div>
+<div id="timeline" class="timeline" data-src="/queries/timeline.json?truncate=1"></div>
 <p id="timeline-status" class="count"></p>"""
     return layout(
         "Timeline",
@@ -294,7 +294,7 @@ def trade_page() -> str:
     body = """<h1>Trade by partner and year</h1><p>Trade turnover, exports and imports in US dollars as the articles report
 them (stored query <a href="/queries/trade">trade</a>). Each point is one article's figure: hover for its source and quote,
 click to open the figure.</p>
-<div id="chart" class="chart" data-src="/queries/trade.json?with_sources=1"></div>
+<div id="chart" class="chart" data-src="/queries/trade.json?with_sources=1&amp;truncate=1"></div>
 <table id="points" class="results small"><thead><tr><th>partner</th><th>year</th><th>measure</th><th>value (USD)</th><th>source</th></tr></thead><tbody></tbody></table>"""
     return layout(
         "Trade",

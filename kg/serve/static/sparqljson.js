@@ -1,12 +1,14 @@
 /* Helpers shared by the pictures: fetch SPARQL results JSON from this server. */
 "use strict";
 window.kg = {
-  /** GET a URL answering SPARQL 1.1 results JSON; resolves to {vars, rows: [{var: binding}]}. */
+  /** GET a URL answering SPARQL 1.1 results JSON; resolves to {vars, rows: [{var: binding}], total}
+   * (total > rows.length when the server cut the answer at its row limit: ?truncate=1). */
   async results(url) {
     const response = await fetch(url, { headers: { Accept: "application/sparql-results+json" } });
     if (!response.ok) throw new Error(url + ": HTTP " + response.status + " " + (await response.text()));
     const data = await response.json();
-    return { vars: data.head.vars, rows: data.results.bindings };
+    const total = Number(response.headers.get("X-KG-Total-Rows") || data.results.bindings.length);
+    return { vars: data.head.vars, rows: data.results.bindings, total };
   },
   /** POST a SELECT query to /sparql. */
   async select(query) {

@@ -4,7 +4,7 @@
   const box = document.getElementById("timeline");
   const status = document.getElementById("timeline-status");
   try {
-    const { rows } = await kg.results(box.dataset.src);
+    const { rows, total } = await kg.results(box.dataset.src);
     const v = (row, name) => kg.value(row, name);
     const items = [];
     for (const row of rows) {
@@ -42,7 +42,8 @@
       if (props.items.length) window.location.href = kg.path(props.items[0]);
     });
     status.textContent = items.length + " dated events (" + dated[0] + " to " + dated[dated.length - 1] + "); " +
-      (rows.length - items.length) + " undated not shown";
+      (rows.length - items.length) + " undated not shown" +
+      (total > rows.length ? "; only the first " + rows.length + " of " + total + " rows (the server's row limit)" : "");
     // vis-timeline keeps its root hidden until the first full draw: ready once it shows
     const poll = setInterval(() => {
       const root = box.querySelector(".vis-timeline");

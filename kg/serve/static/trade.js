@@ -4,7 +4,7 @@
   const box = document.getElementById("chart");
   const tbody = document.querySelector("#points tbody");
   try {
-    const { rows } = await kg.results(box.dataset.src);
+    const { rows, total } = await kg.results(box.dataset.src);
     const v = (row, name) => kg.value(row, name);
     const points = rows.filter((r) => v(r, "unit") === "USD" && v(r, "year"));
     const series = new Map();
@@ -48,6 +48,12 @@
     });
     chart.on("click", (p) => { if (p.data && p.data.figure) window.location.href = kg.path(p.data.figure); });
     window.addEventListener("resize", () => chart.resize());
+    if (total > rows.length) {
+      const note = document.createElement("p");
+      note.className = "notice";
+      note.textContent = "Only the first " + rows.length + " of " + total + " rows are drawn (the server's row limit).";
+      box.after(note);
+    }
     box.dataset.ready = String(points.length);
   } catch (err) {
     box.textContent = "Could not draw the chart: " + err.message;
