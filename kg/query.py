@@ -63,6 +63,15 @@ def resolve_entity(ds: Target, value: str, name: str = "entity") -> URIRef:
 
 
 def _with_slug(target: Target, slug: str) -> list[URIRef]:
+    """The typed entities whose IRI ends in ``/<slug>``: first the IRIs the minting rule gives
+    for each kind (an index lookup), else a scan of every typed subject."""
+    from .namespaces import ENTITY_KINDS
+
+    candidates = " ".join(f"<{BASE}id/{kind}/{slug}>" for kind in ENTITY_KINDS)
+    rows = run_sparql(target, f"SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {candidates} }} ?s a ?type . }}")
+    assert isinstance(rows, Rows)
+    if rows.rows:
+        return sorted(URIRef(str(r[0])) for r in rows.rows if r[0] is not None)
     rows = run_sparql(
         target,
         "SELECT DISTINCT ?s WHERE { ?s a ?type . FILTER(STRSTARTS(STR(?s), ?base) && STRENDS(STR(?s), ?suffix)) }",

@@ -29,6 +29,12 @@ def _ox() -> Any:
     return pyoxigraph
 
 
+def _stamp(path: Path) -> str:
+    """A file's size and modification time (ns), to skip hashing files that did not change."""
+    st = path.stat()
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
 def file_hash(path: Path) -> str:
     """SHA-256 of a file's bytes."""
     digest = hashlib.sha256()
@@ -70,6 +76,7 @@ class OxStore:
     def __init__(self, store: Any, path: Path | None) -> None:
         self.store = store
         self.path = path
+        self._stamps: dict[str, str] = {}  # graph -> "size:mtime_ns" when last hashed
 
     @classmethod
     def open(cls, project: Project, *, path: Path | None = None, refresh: bool = True) -> OxStore:
@@ -110,15 +117,18 @@ class OxStore:
         if data.get("version") != FORMAT_VERSION:
             return {}
         hashes: dict[str, str] = data.get("graphs", {})
+        self._stamps = data.get("stamps", {})
         return hashes
 
-    def _write_manifest(self, hashes: Mapping[str, str]) -> None:
+    def _write_manifest(self, hashes: Mapping[str, str], files: Mapping[str, Path]) -> None:
         path = self._manifest_path()
         if path is None:
             return
         from .export import write_atomic
 
-        text = json.dumps({"version": FORMAT_VERSION, "graphs": dict(sorted(hashes.items()))}, indent=2)
+        stamps = {graph: _stamp(files[graph]) for graph in sorted(hashes) if graph in files}
+        manifest = {"version": FORMAT_VERSION, "graphs": dict(sorted(hashes.items())), "stamps": stamps}
+        text = json.dumps(manifest, indent=2)
         write_atomic(path, (text + "\n").encode("utf-8"))
 
     def sync(
@@ -148,7 +158,10 @@ class OxStore:
         for graph, path in files.items():
             if not path.is_file():
                 raise InputError(path, "file not found")
-            digest = file_hash(path)
+            # size and modification time unchanged since the last sync: the recorded hash holds
+            # (as git's index does); otherwise the content decides
+            same_stamp = graph in old and self._stamps.get(graph) == _stamp(path)
+            digest = old[graph] if same_stamp else file_hash(path)
             new_hashes[graph] = digest
             if old.get(graph) == digest and graph in known:
                 result.unchanged.append(graph)
@@ -181,7 +194,7 @@ class OxStore:
             self.store.add_graph(node)
             result.loaded.append(graph)
         self.store.flush() if self.path is not None else None
-        self._write_manifest(new_hashes)
+        self._write_manifest(new_hashes, files)
         return result
 
     def _bulk_load(
@@ -234,7 +247,7 @@ class OxStore:
             self.store.clear()
             raise
         self.store.flush() if self.path is not None else None
-        self._write_manifest(hashes)
+        self._write_manifest(hashes, files)
         return result
 
     def _drop(self, node: Any) -> None:

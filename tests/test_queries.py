@@ -494,3 +494,17 @@ def test_markdown_has_a_header_separator(sample: kg.Rows) -> None:
 def test_table_ends_with_the_row_count(sample: kg.Rows) -> None:
     text = render_rows(sample, "table", {})
     assert text.endswith(f"({len(sample)} rows)\n")
+
+
+def test_slug_of_an_entity_minted_under_any_kind(repo: kg.Project) -> None:
+    """Slugs resolve through the minting rule (an index lookup) and, for other IRIs, by a scan."""
+    from kg.query import resolve_entity
+    from kg.store import OxStore
+
+    store = OxStore.in_memory(repo)
+    assert (
+        str(resolve_entity(store, "kassym-jomart-tokayev")) == "https://kg.example.org/id/person/kassym-jomart-tokayev"
+    )
+    assert str(resolve_entity(store, "state-visit")).endswith("#StateVisit")  # an ontology term
+    with pytest.raises(kg.ParameterError, match="no entity with slug"):
+        resolve_entity(store, "no-such-slug")

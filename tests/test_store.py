@@ -101,3 +101,26 @@ def test_default_graph_is_the_merge_and_follows_changes(mini: kg.Project) -> Non
     assert store.triples() == len(
         {(s, p, o) for s, p, o, _g in store.quads() if _g.__class__.__name__ != "DefaultGraph"}
     )
+
+
+def test_unchanged_files_are_not_hashed_again(mini: kg.Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file whose size and modification time are as recorded is not read; a touched one is
+    hashed, and reloaded only when its content changed."""
+    import os
+
+    from kg import store as store_module
+
+    store = OxStore.open(mini)
+    hashed: list[Path] = []
+    real_hash = store_module.file_hash
+    monkeypatch.setattr(store_module, "file_hash", lambda p: hashed.append(p) or real_hash(p))
+    assert store.sync(mini).loaded == []
+    assert hashed == []
+    alpha = mini.facts_dir / "alpha.ttl"
+    stat = alpha.stat()
+    os.utime(alpha, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    result = store.sync(mini)
+    assert hashed == [alpha]
+    assert result.loaded == []  # same content: not reloaded
+    alpha.write_text(alpha.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert store.sync(mini).loaded == ["https://kg.example.org/source/alpha"]
