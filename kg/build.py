@@ -1,4 +1,5 @@
-"""``kg build``: load, validate, and write every export to ``dist/``."""
+"""``kg build``: load, validate, and write every export to ``dist/``, all from the Oxigraph store
+(no rdflib load: the memory stays bounded by the store and one export at a time)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .dataset import load_dataset
-from .export import Format, export, graph_turtle, write_atomic
-from .link import void_description
+from .errors import InputError, UndeclaredTermError
+from .export import Format, export_store, graph_turtle, write_atomic
+from .link import store_void_description
 from .project import Project
-from .stats import Stats, stats
+from .stats import Stats, store_stats
 from .store import OxStore
 from .validate import Report, validate_store
 
@@ -36,6 +37,40 @@ class BuildResult:
         return self.report.conforms()
 
 
+def _as_before(err: InputError) -> InputError:
+    """The error ``kg build`` gave for a malformed file when it parsed with rdflib (its messages
+    name the syntax: ``Turtle syntax error``), else the store's own."""
+    from rdflib import Graph
+
+    from .dataset import parse_into
+
+    if not err.path.is_file():
+        return err
+    try:
+        parse_into(Graph(), err.path)
+    except InputError as detailed:
+        return detailed
+    return err
+
+
+def synced_store(
+    project: Project, *, extra: tuple[Path, ...] = (), progress: Callable[[int], None] | None = None
+) -> OxStore:
+    """The project's store, brought in line with the files (and ``extra`` graphs).
+
+    :raises InputError: naming the file (and line) that does not parse, in the words of the
+        rdflib parser when it also rejects it (as ``kg build`` always reported it).
+    """
+    store = OxStore.open(project, refresh=False)
+    try:
+        store.sync(project, extra=extra, progress=progress)
+    except UndeclaredTermError:
+        raise
+    except InputError as err:
+        raise _as_before(err) from None
+    return store
+
+
 def build(
     project: Project,
     *,
@@ -47,23 +82,25 @@ def build(
     """Load the project, validate it, and (when it conforms) write the exports and the VoID
     description (``void.ttl``) to ``out_dir`` (default ``dist/``), each atomically.
 
-    Validation runs on the persisted Oxigraph store (``.kg/store``, refreshed for changed sources
-    on the way) with :func:`kg.validate.validate_store`.
+    Everything runs on the persisted Oxigraph store (``.kg/store``, refreshed for changed
+    sources on the way): validation with :func:`kg.validate.validate_store`, the counts with
+    :func:`kg.stats.store_stats`, the exports with :func:`kg.export.export_store` (the same bytes
+    as the rdflib writers) and the VoID description with
+    :func:`kg.link.store_void_description`.
 
+    :param progress: called with 1 after each file is read into the store.
     :raises KgError: for unreadable or malformed input.
     """
-    ds = load_dataset(project, extra=list(extra), progress=progress)
-    store = OxStore.open(project, refresh=False)
-    store.sync(project, extra=tuple(extra))
+    store = synced_store(project, extra=tuple(extra), progress=progress)
     report = validate_store(store, project)
-    result = BuildResult(stats=stats(ds), report=report)
+    result = BuildResult(stats=store_stats(store), report=report)
     if report.conforms() or write_when_invalid:
         target = out_dir or project.dist_dir
         for name, fmt in BUILD_OUTPUTS.items():
             path = target / name
-            export(ds, fmt, dest=path)
+            export_store(store, fmt, path)
             result.outputs.append(path)
         void_path = target / "void.ttl"
-        write_atomic(void_path, graph_turtle(void_description(ds)))
+        write_atomic(void_path, graph_turtle(store_void_description(store)))
         result.outputs.append(void_path)
     return result

@@ -298,6 +298,14 @@ def _echo_findings(report: Any) -> None:
     metavar="CLASS",
     help="JSON-LD only: trees rooted at each instance of CLASS (e.g. Visit, kgo:Figure), linked nodes embedded.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["oxigraph", "rdflib"]),
+    default="oxigraph",
+    show_default=True,
+    help="Write from the Oxigraph store (streaming) or from an rdflib load (xml and --frame always use rdflib); "
+    "the same bytes.",
+)
 @click.pass_context
 def export(
     ctx: click.Context,
@@ -307,6 +315,7 @@ def export(
     include_ontology: bool,
     extra: tuple[Path, ...],
     frame_class: str | None,
+    engine: str,
 ) -> None:
     """Export the graph. Quad formats (trig, nquads, jsonld) keep one named graph per source.
 
@@ -316,29 +325,40 @@ def export(
         kg export -o kg.jsonld
         kg export -f jsonld --frame Visit
     """
+    from .build import synced_store
     from .dataset import load_dataset, select_sources
-    from .export import Format, frame, write_atomic
+    from .export import STORE_FORMATS, Format, export_store, frame, store_chunks, write_atomic
     from .export import export as run_export
 
+    size = 0
     try:
         project = _project(ctx)
         fmt_enum = Format.parse(fmt) if fmt else (Format.from_path(output) if output else Format.TURTLE)
         chosen = [s.iri for s in select_sources(project, sources)] if sources else None
-        ds = load_dataset(project, extra=extra)
-        if frame_class:
-            if fmt_enum is not Format.JSONLD:
-                raise KgError("--frame works only with the jsonld format")
-            data = frame(ds, frame_class, sources=chosen)
+        if frame_class and fmt_enum is not Format.JSONLD:
+            raise KgError("--frame works only with the jsonld format")
+        if engine == "oxigraph" and fmt_enum in STORE_FORMATS and not frame_class:
+            store = synced_store(project, extra=extra)
             if output:
-                write_atomic(output, data)
+                size = export_store(store, fmt_enum, output, include_ontology=include_ontology, sources=chosen)
+            else:
+                for chunk in store_chunks(store, fmt_enum, include_ontology=include_ontology, sources=chosen):
+                    click.echo(chunk, nl=False)
         else:
-            data = run_export(ds, fmt_enum, dest=output, include_ontology=include_ontology, sources=chosen)
+            ds = load_dataset(project, extra=extra)
+            if frame_class:
+                data = frame(ds, frame_class, sources=chosen)
+                if output:
+                    write_atomic(output, data)
+            else:
+                data = run_export(ds, fmt_enum, dest=output, include_ontology=include_ontology, sources=chosen)
+            size = len(data)
+            if output is None:
+                click.echo(data.decode("utf-8"), nl=False)
     except KgError as err:
         fail(err)
-    if output is None:
-        click.echo(data.decode("utf-8"), nl=False)
-    else:
-        click.echo(f"Wrote {output} ({len(data)} bytes, {fmt_enum.value})", err=True)
+    if output is not None:
+        click.echo(f"Wrote {output} ({size} bytes, {fmt_enum.value})", err=True)
 
 
 # --------------------------------------------------------------------------- stats

@@ -3,12 +3,15 @@ written atomically."""
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -16,6 +19,9 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from . import jsonld
 from .errors import KgError
 from .namespaces import LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, expand
+
+if TYPE_CHECKING:
+    from .store import OxStore
 
 
 class Format(str, Enum):
@@ -296,11 +302,22 @@ def graph_turtle(graph: Graph) -> bytes:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename, so
     readers never see a half-written file."""
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise TypeError(f"write_atomic needs bytes, not {type(data).__name__}")
+    write_atomic_chunks(path, (data,))
+
+
+def write_atomic_chunks(path: Path, chunks: Iterable[bytes]) -> int:
+    """Stream ``chunks`` to ``path`` atomically (temporary file in the same folder, then a
+    rename); on any error the old file stays. Returns the number of bytes written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    size = 0
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in chunks:
+                handle.write(chunk)
+                size += len(chunk)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
@@ -308,6 +325,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return size
 
 
 def export(
@@ -326,3 +344,399 @@ def export(
     if dest is not None:
         write_atomic(Path(dest), data)
     return data
+
+
+# --------------------------------------------------------------------------- from the store
+#
+# The same bytes as :func:`serialize`, written from the Oxigraph store without an rdflib load:
+# each named graph is dumped as N-Triples by Oxigraph (fast, in Rust), and the lines are sorted
+# (N-Triples, N-Quads) or grouped by subject (Turtle, TriG, JSON-LD) in Python. Literals are
+# re-quoted the way rdflib writes them, so the output matches :func:`serialize` on the same
+# facts. Input that Oxigraph and rdflib normalise differently can give different bytes: a
+# non-canonical lexical form of a numeric, boolean or dateTime literal (``"01"^^xsd:integer``,
+# ``"1e3"^^xsd:double``), an explicit ``^^xsd:string`` (Oxigraph drops it), or an upper-case
+# language tag (Oxigraph lower-cases it). kg's facts use canonical forms.
+
+_NT_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
+_NT_CHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _nt_unescape(text: str) -> str:
+    """The string an N-Triples string body (without its quotes) stands for."""
+
+    def char(match: re.Match[str]) -> str:
+        code = match[1] or match[2]
+        return chr(int(code, 16)) if code else _NT_CHARS[match[3]]
+
+    return _NT_ESCAPE.sub(char, text)
+
+
+def _nt_quote(lex: str) -> str:
+    """A string quoted as rdflib's N-Triples writer quotes it."""
+    return '"' + lex.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r") + '"'
+
+
+def _n3_quote(lex: str) -> str:
+    """A string quoted as rdflib's ``Literal.n3()`` quotes it (triple quotes when multi-line)."""
+    if "\n" in lex:
+        encoded = lex.replace("\\", "\\\\")
+        if '"""' in lex:
+            encoded = encoded.replace('"""', '\\"\\"\\"')
+        if encoded[-1] == '"' and encoded[-2] != "\\":
+            encoded = encoded[:-1] + "\\" + '"'
+        escaped = encoded.replace("\r", "\\r")
+        return f'"""{escaped}"""'
+    return '"' + lex.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r") + '"'
+
+
+def _split_literal(term: str) -> tuple[str, str]:
+    """An N-Triples literal as (quoted string, suffix: ``""``, ``@lang`` or ``^^<dt>``)."""
+    end = term.rindex('"')
+    return term[: end + 1], term[end + 1 :]
+
+
+def _nt_fix(line: bytes) -> bytes:
+    """Re-quote the literal of an Oxigraph N-Triples/N-Quads line as rdflib does (Oxigraph also
+    escapes tabs and other control characters, rdflib writes them as they are)."""
+    text = line.decode("utf-8")
+    start = text.index('"')
+    quoted, rest = _split_literal(text[start:])
+    return (text[:start] + _nt_quote(_nt_unescape(quoted[1:-1])) + rest).encode("utf-8")
+
+
+def _ox() -> Any:
+    import pyoxigraph
+
+    return pyoxigraph
+
+
+def store_graphs(store: OxStore, *, include_ontology: bool = False, sources: Sequence[str] | None = None) -> list[str]:
+    """The named graphs to export from the store, as :func:`selected_graphs` chooses them
+    (non-empty, sorted by IRI, the ontology only when asked)."""
+    ox = _ox()
+    wanted = {str(s) for s in sources} if sources else None
+    out = []
+    for node in store.store.named_graphs():
+        if not isinstance(node, ox.NamedNode):
+            continue
+        name = node.value
+        if name == str(ONTOLOGY_GRAPH) and not include_ontology:
+            continue
+        if wanted is not None and name not in wanted and name != str(LINKS_GRAPH):
+            continue
+        if next(iter(store.store.quads_for_pattern(None, None, None, node)), None) is None:
+            continue
+        out.append(name)
+    return sorted(out)
+
+
+def _nt_lines(data: bytes, what: str) -> list[bytes]:
+    """Oxigraph N-Triples/N-Quads output as lines (with their newline), literals quoted as
+    rdflib quotes them.
+
+    :raises KgError: for a blank node (kg's exports do not support them).
+    """
+    lines = data.splitlines(keepends=True)
+    if b"_:" in data:
+        for line in lines:
+            if line.startswith(b"_:") or b"> _:" in line:
+                raise KgError(f"blank nodes are not supported in kg exports: {line.decode('utf-8').strip()} ({what})")
+    if b"\\" in data:  # IRIs hold no backslash: only lines with an escaped literal need a look
+        lines = [_nt_fix(line) if b"\\" in line else line for line in lines]
+    return lines
+
+
+def _graph_lines(store: OxStore, graph: str, *, suffix: bytes = b" .\n") -> list[bytes]:
+    """One named graph as N-Triples lines (see :func:`_nt_lines`); ``suffix`` replaces each
+    line's closing `` .`` (to add a graph name)."""
+    ox = _ox()
+    data: bytes = store.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+    if suffix != b" .\n":
+        data = data.replace(b" .\n", suffix)  # a raw newline only ends a line in N-Triples
+    return _nt_lines(data, graph)
+
+
+def _union_lines(store: OxStore, graphs: Sequence[str], *, every_source: bool) -> Iterator[list[bytes]]:
+    """The distinct triples of ``graphs`` as N-Triples lines, in batches (not sorted, a triple
+    that two graphs hold may come twice).
+
+    With ``every_source`` (no ``--source`` filter: at most the ontology is left out) this is
+    one dump of the store's default graph, which holds the merge of all named graphs, less the
+    triples that only the left-out graphs hold; otherwise one dump per graph."""
+    ox = _ox()
+    if not every_source:
+        for graph in graphs:
+            yield _graph_lines(store, graph)
+        return
+    chosen = set(graphs)
+    left_out = [g.value for g in store.store.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in chosen]
+    drop: set[bytes] = set()
+    for graph in left_out:
+        for line in _graph_lines(store, graph):
+            triple = next(iter(ox.parse(line, format=ox.RdfFormat.N_TRIPLES)))
+            held = store.store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)
+            if not any(isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in chosen for q in held):
+                drop.add(line)
+    data: bytes = store.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    lines = _nt_lines(data, "default graph")
+    del data
+    yield [line for line in lines if line not in drop] if drop else lines
+
+
+def _sorted_unique(lines: list[bytes]) -> Iterator[bytes]:
+    lines.sort()
+    previous = None
+    for line in lines:
+        if line != previous:
+            yield line
+        previous = line
+
+
+def _chunked(parts: Iterable[bytes], size: int = 1 << 20) -> Iterator[bytes]:
+    buffer: list[bytes] = []
+    held = 0
+    for part in parts:
+        buffer.append(part)
+        held += len(part)
+        if held >= size:
+            yield b"".join(buffer)
+            buffer, held = [], 0
+    if buffer:
+        yield b"".join(buffer)
+
+
+class _FastNamer(_Namer):
+    """:class:`_Namer` with a cache and a lookup by the IRI's ``/`` and ``#`` boundaries."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cache: dict[str, str] = {}
+        self.by_boundary = all(ns[-1] in "/#" for ns in self.prefixes.values())
+        self.ns_prefix = {ns: prefix for ns, prefix in self.by_ns}
+
+    def iri(self, iri: str) -> str:
+        hit = self.cache.get(iri)
+        if hit is not None:
+            return hit
+        if self.by_boundary:
+            name = f"<{iri}>"
+            end = len(iri)
+            while True:
+                end = max(iri.rfind("/", 0, end), iri.rfind("#", 0, end))
+                if end < 0:
+                    break
+                prefix = self.ns_prefix.get(iri[: end + 1])
+                if prefix is not None and _PN_LOCAL.match(iri[end + 1 :]):
+                    name = f"{prefix}:{iri[end + 1 :]}"
+                    self.used.add(prefix)
+                    break
+        else:  # pragma: no cover - every kg namespace ends in / or #
+            name = super().iri(iri)
+        self.cache[iri] = name
+        return name
+
+    def nt_term(self, term: str) -> str:
+        """An N-Triples term (IRI or literal) as :meth:`_Namer.term` writes the rdflib term."""
+        if term[0] == "<":
+            return self.iri(term[1:-1])
+        if term[0] == '"':
+            quoted, suffix = _split_literal(term)
+            if "\\" in quoted:
+                quoted = _n3_quote(_nt_unescape(quoted[1:-1]))
+            if suffix.startswith("^^"):
+                return f"{quoted}^^{self.iri(suffix[3:-1])}"
+            return quoted + suffix
+        raise KgError(f"blank nodes are not supported in kg exports: {term}")
+
+
+_RDF_TYPE_NT = f"<{_RDF_TYPE}>"
+
+
+def _store_turtle_parts(batches: Iterable[list[bytes]]) -> tuple[set[str], str]:
+    """:func:`_turtle_parts` of the triples in batches of N-Triples lines (duplicates allowed)."""
+    namer = _FastNamer()
+    by_subject: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    term = namer.nt_term
+    cache: dict[str, str] = {}  # IRIs by their N-Triples form
+    preds = {_RDF_TYPE_NT: "a"}
+    get = cache.get
+    iri = namer.iri
+    last_s = ""
+    pairs: list[tuple[str, str]] = []
+    for lines in batches:
+        for line in lines:
+            s, p, rest = line.decode("utf-8").split(" ", 2)
+            o = rest[:-3]
+            if s != last_s:  # Oxigraph writes a subject's triples together: look it up once
+                subject = get(s)
+                if subject is None:
+                    subject = cache[s] = term(s)
+                pairs = by_subject[subject]
+                last_s = s
+            pred = preds.get(p)
+            if pred is None:
+                pred = preds[p] = iri(p[1:-1])
+            last = o[-1]
+            if last == '"' or (last != ">" and '"@' in o):  # simple or language-tagged literal
+                obj = o if "\\" not in o else term(o)
+            else:
+                cached = get(o)
+                if cached is not None:
+                    obj = cached
+                elif o[0] == "<":
+                    obj = cache[o] = iri(o[1:-1])
+                else:
+                    obj = term(o)
+            pairs.append((pred, obj))
+        del lines
+    blocks: list[str] = []
+    for subject in sorted(by_subject):
+        pairs = sorted(set(by_subject.pop(subject)))
+        if pairs[0][0] < "a":  # a predicate written as <IRI> sorts before "a": put "a" first
+            pairs.sort(key=lambda po: (po[0] != "a", po))
+        lines_: list[str] = []
+        current = None
+        for pred, obj in pairs:
+            if pred == current:
+                lines_[-1] += f" ,\n        {obj}"
+            else:
+                lines_.append(f"{pred} {obj}")
+                current = pred
+        blocks.append(f"{subject} " + " ;\n    ".join(lines_) + " .")
+    prefixes = {f"@prefix {p}: <{namer.prefixes[p]}> ." for p in namer.used}
+    return prefixes, "\n\n".join(blocks)
+
+
+def _store_jsonld(store: OxStore, graphs: Sequence[str]) -> Iterator[bytes]:
+    """The JSON-LD document :func:`serialize` writes, graph by graph from the store."""
+    ctx = jsonld.packaged_context()
+    compactor = jsonld._Compactor(ctx)
+    head = jsonld.dumps({"@context": ctx})
+    keys: dict[str, tuple[str, dict[str, Any]]] = {}
+    named = sorted((compactor.iri(g), g) for g in graphs)
+    yield (head[: -len("\n}\n")] + ',\n  "@graph": [' + ("" if named else "]\n}\n")).encode("utf-8")
+    for number, (name, graph) in enumerate(named):
+        by_subject: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+        for line in _graph_lines(store, graph):
+            s, p, rest = line.decode("utf-8").split(" ", 2)
+            o = rest[:-3]
+            if s[0] != "<":
+                raise KgError(f"blank nodes are not supported in JSON-LD export: {s}")
+            node = by_subject[s[1:-1]]
+            if o[0] == "<":
+                if p == _RDF_TYPE_NT:
+                    node["@type"].append(compactor.vocab(o[1:-1]))
+                    continue
+                found = keys.get(p)
+                if found is None:
+                    found = keys[p] = compactor.key(p[1:-1])
+                node[found[0]].append(compactor.iri_value(o[1:-1], found[1]))
+                continue
+            if o[0] != '"':
+                raise KgError(f"blank nodes are not supported in JSON-LD export: {o}")
+            found = keys.get(p)
+            if found is None:
+                found = keys[p] = compactor.key(p[1:-1])
+            quoted, suffix = _split_literal(o)
+            lex = _nt_unescape(quoted[1:-1]) if "\\" in quoted else quoted[1:-1]
+            if suffix.startswith("@"):
+                value = compactor.literal_value(lex, suffix[1:], None, found[1])
+            else:
+                value = compactor.literal_value(lex, None, suffix[3:-1] if suffix else None, found[1])
+            node[found[0]].append(value)
+        nodes = jsonld.node_objects(by_subject, compactor)
+        del by_subject
+        body = ",\n        ".join(jsonld.dump_value(n, 4) for n in nodes)
+        text = (
+            ("," if number else "")
+            + '\n    {\n      "@id": '
+            + jsonld.dump_value(name, 3)
+            + ',\n      "@graph": [\n        '
+            + body
+            + "\n      ]\n    }"
+        )
+        yield text.encode("utf-8")
+    if named:
+        yield b"\n  ]\n}\n"
+
+
+#: the formats :func:`export_store` writes (others go through rdflib: :func:`export`)
+STORE_FORMATS = (Format.TURTLE, Format.TRIG, Format.NQUADS, Format.NTRIPLES, Format.JSONLD)
+
+
+def store_chunks(
+    store: OxStore,
+    fmt: Format | str,
+    *,
+    include_ontology: bool = False,
+    sources: Sequence[str] | None = None,
+) -> Iterator[bytes]:
+    """The bytes :func:`serialize` gives for the same facts, in chunks, from the store.
+
+    :raises KgError: for an unknown format or one the store path does not write (``xml``: use
+        :func:`serialize`); for blank nodes (while iterating).
+    """
+    fmt = fmt if isinstance(fmt, Format) else Format.parse(fmt)
+    if fmt not in STORE_FORMATS:
+        raise KgError(f"the store cannot write {fmt.value} directly; use the rdflib engine")
+    graphs = store_graphs(store, include_ontology=include_ontology, sources=sources)
+    return _gc_paused(_store_chunks(store, fmt, graphs, not sources))
+
+
+def _gc_paused(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """``chunks`` with the cyclic garbage collector off while they are made: the writers build
+    millions of small tuples and no cycles, and the collector's passes would cost a third."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield from chunks
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _store_chunks(store: OxStore, fmt: Format, graphs: Sequence[str], every_source: bool) -> Iterator[bytes]:
+    if fmt is Format.NQUADS:
+        lines = [line for g in graphs for line in _graph_lines(store, g, suffix=f" <{g}> .\n".encode())]
+        yield from _chunked(_sorted_unique(lines))
+    elif fmt is Format.NTRIPLES:
+        lines = [line for batch in _union_lines(store, graphs, every_source=every_source) for line in batch]
+        yield from _chunked(_sorted_unique(lines))
+    elif fmt is Format.TURTLE:
+        prefixes, body = _store_turtle_parts(_union_lines(store, graphs, every_source=every_source))
+        yield _document([(prefixes, body)])
+    elif fmt is Format.TRIG:
+        parts = [_store_turtle_parts([_graph_lines(store, g)]) for g in graphs]
+        yield _document(parts, wrap=graphs)
+    else:
+        yield from _store_jsonld(store, graphs)
+
+
+def serialize_store(
+    store: OxStore,
+    fmt: Format | str,
+    *,
+    include_ontology: bool = False,
+    sources: Sequence[str] | None = None,
+) -> bytes:
+    """:func:`serialize` from the Oxigraph store (the same bytes for the same facts).
+
+    :raises KgError: for an unknown format or one the store path does not write (xml).
+    """
+    return b"".join(store_chunks(store, fmt, include_ontology=include_ontology, sources=sources))
+
+
+def export_store(
+    store: OxStore,
+    fmt: Format | str,
+    dest: Path,
+    *,
+    include_ontology: bool = False,
+    sources: Sequence[str] | None = None,
+) -> int:
+    """Stream the export of the store in ``fmt`` to ``dest`` atomically; return its size in bytes.
+
+    :raises KgError: for an unknown format or one the store path does not write (xml).
+    """
+    chunks = store_chunks(store, fmt, include_ontology=include_ontology, sources=sources)
+    return write_atomic_chunks(Path(dest), chunks)

@@ -119,30 +119,43 @@ class _Compactor:
         return self.iri(predicate), {}
 
     def value(self, obj: Node, definition: dict[str, Any]) -> Any:
-        coerce = definition.get("@type")
         if isinstance(obj, URIRef):
-            if coerce == "@id":
-                return self.iri(str(obj))
-            if coerce == "@vocab":
-                return self.vocab(str(obj))
-            return {"@id": self.iri(str(obj))}
+            return self.iri_value(str(obj), definition)
         if isinstance(obj, Literal):
-            lex = str(obj)
-            if obj.language:
-                if definition.get("@language") == obj.language:
-                    return lex
-                return {"@value": lex, "@language": obj.language}
             dt = obj.datatype
-            if dt is None or dt == XSD.string:
-                return {"@value": lex} if "@language" in definition or coerce else lex
-            if coerce and self._expand(coerce) == str(dt):
-                return lex
-            if dt == XSD.integer and not coerce and _canonical_int(lex):
-                return int(lex)
-            if dt == XSD.boolean and not coerce and lex in ("true", "false"):
-                return lex == "true"
-            return {"@value": lex, "@type": self.iri(str(dt))}
+            return self.literal_value(str(obj), obj.language, None if dt is None else str(dt), definition)
         raise ValueError(f"blank nodes are not supported in JSON-LD export: {obj!r}")
+
+    def iri_value(self, iri: str, definition: dict[str, Any]) -> Any:
+        """The compacted value of an IRI object under a term's ``definition``."""
+        coerce = definition.get("@type")
+        if coerce == "@id":
+            return self.iri(iri)
+        if coerce == "@vocab":
+            return self.vocab(iri)
+        return {"@id": self.iri(iri)}
+
+    def literal_value(self, lex: str, language: str | None, dt: str | None, definition: dict[str, Any]) -> Any:
+        """The compacted value of a literal (``dt`` None for a simple literal)."""
+        coerce = definition.get("@type")
+        if language:
+            if definition.get("@language") == language:
+                return lex
+            return {"@value": lex, "@language": language}
+        if dt is None or dt == _XSD_STRING:
+            return {"@value": lex} if "@language" in definition or coerce else lex
+        if coerce and self._expand(coerce) == dt:
+            return lex
+        if dt == _XSD_INTEGER and not coerce and _canonical_int(lex):
+            return int(lex)
+        if dt == _XSD_BOOLEAN and not coerce and lex in ("true", "false"):
+            return lex == "true"
+        return {"@value": lex, "@type": self.iri(dt)}
+
+
+_XSD_STRING = str(XSD.string)
+_XSD_INTEGER = str(XSD.integer)
+_XSD_BOOLEAN = str(XSD.boolean)
 
 
 def _canonical_int(lex: str) -> bool:
@@ -168,13 +181,21 @@ def nodes_of(triples: Iterable[tuple[Node, Node, Node]], compactor: _Compactor) 
             continue
         key, definition = compactor.key(str(p))
         node[key].append(compactor.value(o, definition))
+    return node_objects(by_subject, compactor)
+
+
+def node_objects(by_subject: dict[str, dict[str, list[Any]]], compactor: _Compactor) -> list[dict[str, Any]]:
+    """Node objects sorted by subject IRI, keys sorted, values sorted (a single value unwrapped)."""
     out = []
     for subject in sorted(by_subject):
         props = by_subject[subject]
         obj: dict[str, Any] = {"@id": compactor.iri(subject)}
         for key in sorted(props):
-            values = sorted(props[key], key=_sort_key)
-            obj[key] = values[0] if len(values) == 1 else values
+            values = props[key]
+            if len(values) == 1:
+                obj[key] = values[0]
+            else:
+                obj[key] = sorted(values, key=_sort_key)
         out.append(obj)
     return out
 
@@ -200,6 +221,32 @@ def dataset_document(
 def dumps(document: dict[str, Any]) -> str:
     """Serialise a JSON-LD document stably (two-space indent, UTF-8, trailing newline)."""
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+_encode = json.encoder.encode_basestring  # the C escaper json.dumps uses with ensure_ascii=False
+
+
+def dump_value(value: Any, level: int) -> str:
+    """``value`` as ``json.dumps(value, indent=2, ensure_ascii=False)`` writes it at nesting
+    ``level``, for the JSON types kg's documents hold (str, int, bool, dict, list); faster than
+    the json module's pure-Python indenting encoder."""
+    if isinstance(value, str):
+        return _encode(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    inner = "\n" + "  " * (level + 1)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = [f"{_encode(k)}: {dump_value(v, level + 1)}" for k, v in value.items()]
+        return "{" + inner + ("," + inner).join(items) + "\n" + "  " * level + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        return "[" + inner + ("," + inner).join(dump_value(v, level + 1) for v in value) + "\n" + "  " * level + "]"
+    raise TypeError(f"cannot write {value!r} in a kg JSON-LD document")
 
 
 __all__ = ["KGO", "build_context", "dataset_document", "dumps", "packaged_context"]

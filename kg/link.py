@@ -6,11 +6,15 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rdflib import OWL, RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 
 from .dataset import source_graphs
 from .namespaces import BASE, DCTERMS, KGO, ONTOLOGY_GRAPH, PREFIXES, SKOS, compact
+
+if TYPE_CHECKING:
+    from .store import OxStore
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -144,6 +148,62 @@ def link_report(ds: Dataset) -> LinkReport:
 def void_description(ds: Dataset, *, title: str = "kg: Kazakhstan's foreign relations") -> Graph:
     """A VoID + DCAT description of the dataset: sources, triples, entities per class, one
     subset per named graph, and a linkset per external graph with its link count."""
+    sources = set(map(str, source_graphs(ds)))
+    counts: dict[str, int] = {}
+    entity_sets: dict[str, set[str]] = defaultdict(set)
+    for graph in ds.graphs():
+        if not isinstance(graph.identifier, URIRef) or len(graph) == 0 or graph.identifier == ONTOLOGY_GRAPH:
+            continue
+        counts[str(graph.identifier)] = len(graph)
+        for s, cls in graph.subject_objects(RDF.type):
+            if isinstance(s, URIRef) and isinstance(cls, URIRef):
+                entity_sets[str(cls)].add(str(s))
+    entities = len(set().union(*entity_sets.values())) if entity_sets else 0
+    classes = {cls: len(members) for cls, members in entity_sets.items()}
+    return _void_graph(counts, sources, classes, entities, link_report(ds).by_target, title)
+
+
+def store_void_description(store: OxStore, *, title: str = "kg: Kazakhstan's foreign relations") -> Graph:
+    """:func:`void_description` counted on the Oxigraph store (aggregate queries, no rdflib load)."""
+    onto = str(ONTOLOGY_GRAPH)
+    counts = {
+        row["g"].value: int(row["n"].value)
+        for row in store.store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        if row["g"].value != onto
+    }
+    sources = {g for g in counts if g.startswith(BASE + "source/")}
+    typed = f"GRAPH ?g {{ ?s a ?c }} FILTER(?g != <{onto}> && isIRI(?s) && isIRI(?c))"
+    classes = {
+        row["c"].value: int(row["n"].value)
+        for row in store.store.query(f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {typed} }} GROUP BY ?c")
+    }
+    ((entities,),) = [
+        (int(row["n"].value),) for row in store.store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {typed} }}")
+    ]
+    values = " ".join(f"<{p}>" for p in LINK_PREDICATES)
+    by_target: Counter[str] = Counter()
+    rows = store.store.query(
+        f"SELECT ?s ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o "
+        f'FILTER(isIRI(?s) && isIRI(?o) && STRSTARTS(STR(?s), "{BASE}")) }}'
+    )
+    for row in rows:
+        iri = row["o"].value
+        name = target_of(iri)
+        if name is not None and TARGETS[name][1].match(iri):
+            by_target[name] += 1
+    return _void_graph(counts, sources, classes, entities, dict(sorted(by_target.items())), title)
+
+
+def _void_graph(
+    counts: dict[str, int],
+    sources: set[str],
+    classes: dict[str, int],
+    entities: int,
+    by_target: dict[str, int],
+    title: str,
+) -> Graph:
+    """The VoID/DCAT graph from the counts: triples per named graph (ontology excluded), the
+    source graphs, entities per class, distinct entities, links per external graph."""
     from . import __version__
 
     g = Graph()
@@ -173,35 +233,24 @@ def void_description(ds: Dataset, *, title: str = "kg: Kazakhstan's foreign rela
     g.add((d, VOID.uriSpace, Literal(BASE + "id/")))
     for fmt in ("text/turtle", "application/trig", "application/n-quads", "application/ld+json"):
         g.add((d, VOID.feature, URIRef(f"http://www.w3.org/ns/formats/{_FORMAT_NAMES[fmt]}")))
-    total = 0
-    entity_sets: dict[URIRef, set[URIRef]] = defaultdict(set)
-    for graph in ds.graphs():
-        if not isinstance(graph.identifier, URIRef) or len(graph) == 0 or graph.identifier == ONTOLOGY_GRAPH:
-            continue
-        name = URIRef(str(graph.identifier))
-        total += len(graph)
+    for graph, count in sorted(counts.items()):
+        name = URIRef(graph)
         subset = URIRef(f"{BASE}dataset/graph/{_local(name)}")
         g.add((d, VOID.subset, subset))
         g.add((subset, RDF.type, VOID.Dataset))
         g.add((subset, URIRef("http://www.w3.org/ns/sparql-service-description#name"), name))
-        g.add((subset, VOID.triples, Literal(len(graph), datatype=XSD.integer)))
-        if name in source_graphs(ds):
+        g.add((subset, VOID.triples, Literal(count, datatype=XSD.integer)))
+        if graph in sources:
             g.add((subset, DCTERMS.source, name))
             g.add((d, DCTERMS.source, name))
-        for s, cls in graph.subject_objects(RDF.type):
-            if isinstance(s, URIRef) and isinstance(cls, URIRef):
-                entity_sets[cls].add(s)
-    g.add((d, VOID.triples, Literal(total, datatype=XSD.integer)))
-    g.add(
-        (d, VOID.entities, Literal(len(set().union(*entity_sets.values())) if entity_sets else 0, datatype=XSD.integer))
-    )
-    for cls, members in sorted(entity_sets.items()):
-        partition = URIRef(f"{BASE}dataset/class/{compact(str(cls)).replace(':', '-')}")
+    g.add((d, VOID.triples, Literal(sum(counts.values()), datatype=XSD.integer)))
+    g.add((d, VOID.entities, Literal(entities, datatype=XSD.integer)))
+    for cls, count in sorted(classes.items()):
+        partition = URIRef(f"{BASE}dataset/class/{compact(cls).replace(':', '-')}")
         g.add((d, VOID.classPartition, partition))
-        g.add((partition, VOID["class"], cls))
-        g.add((partition, VOID.entities, Literal(len(members), datatype=XSD.integer)))
-    report = link_report(ds)
-    for target, count in report.by_target.items():
+        g.add((partition, VOID["class"], URIRef(cls)))
+        g.add((partition, VOID.entities, Literal(count, datatype=XSD.integer)))
+    for target, count in by_target.items():
         linkset = URIRef(f"{BASE}dataset/linkset/{target}")
         g.add((d, VOID.subset, linkset))
         g.add((linkset, RDF.type, VOID.Linkset))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,68 @@ def test_store_stats_equal_dataset_stats(which: str, request: pytest.FixtureRequ
     expected = kg.stats(kg.load_dataset(project))
     assert store_stats(OxStore.in_memory(project)) == expected
     assert expected.classes["kgo:Visit"] >= 1
+
+
+def _copy_of_repo(repo: kg.Project, tmp_path: Path) -> kg.Project:
+    root = tmp_path / "repo"
+    shutil.copytree(repo.facts_dir, root / "facts")
+    shutil.copytree(repo.queries_dir, root / "queries")
+    for name in ("ontology.ttl", "shapes.ttl"):
+        shutil.copy(repo.root / name, root / name)
+    return kg.Project(root)
+
+
+@pytest.mark.parametrize("which", ["mini", pytest.param("repo", marks=pytest.mark.data)])
+def test_build_outputs_are_what_the_rdflib_writers_give(
+    which: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """kg build writes from the store; the bytes are those of the rdflib path (load_dataset,
+    serialize, void_description), the summary that of kg.stats."""
+    from kg.export import graph_turtle, serialize
+    from kg.link import void_description
+
+    project: kg.Project = request.getfixturevalue(which)
+    if which == "repo":
+        project = _copy_of_repo(project, tmp_path)
+    else:
+        (project.facts_dir / "links.ttl").write_text(LINKS, encoding="utf-8")
+    result = kg.build(project, out_dir=tmp_path / "dist")
+    ds = kg.load_dataset(project)
+    assert result.stats == kg.stats(ds)
+    for name, fmt in BUILD_OUTPUTS.items():
+        assert (tmp_path / "dist" / name).read_bytes() == serialize(ds, fmt), name
+    assert (tmp_path / "dist" / "void.ttl").read_bytes() == graph_turtle(void_description(ds))
+
+
+def test_store_void_description_equals_the_dataset_one(mini: kg.Project, tmp_path: Path) -> None:
+    from rdflib.compare import isomorphic
+
+    from kg.link import store_void_description, void_description
+    from kg.store import OxStore
+
+    (mini.facts_dir / "links.ttl").write_text(LINKS + BAD_LINKS, encoding="utf-8")
+    extra = tmp_path / "extract.ttl"
+    extra.write_text(
+        "<http://www.wikidata.org/entity/Q900001> a <http://schema.org/Country> .\n"
+        "<https://kg.example.org/id/person/ada> <http://www.w3.org/2004/02/skos/core#exactMatch> "
+        "<http://www.wikidata.org/entity/Q900002> .\n",
+        encoding="utf-8",
+    )
+    store = OxStore.in_memory(mini)
+    store.sync(mini, extra=(extra,))
+    assert isomorphic(store_void_description(store), void_description(kg.load_dataset(mini, extra=[extra])))
+
+
+def test_build_reports_a_syntax_error_in_rdflib_words(mini: kg.Project, tmp_path: Path) -> None:
+    (mini.facts_dir / "gamma.ttl").write_text("<a> <b> .\n", encoding="utf-8")
+    with pytest.raises(kg.KgError, match=r"gamma.ttl:1: Turtle syntax error"):
+        kg.build(mini, out_dir=tmp_path / "dist")
+
+
+LINKS = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
+<https://kg.example.org/id/country/borduria> owl:sameAs <http://www.wikidata.org/entity/Q900001> ,
+    <https://sws.geonames.org/123/> .
+"""
+BAD_LINKS = """<https://kg.example.org/id/person/ada> <http://www.w3.org/2002/07/owl#sameAs>
+    <http://www.wikidata.org/entity/P31> , "Q5" .
+"""
