@@ -439,7 +439,7 @@ def _nt_lines(data: bytes, what: str) -> list[bytes]:
     lines = data.splitlines(keepends=True)
     if b"_:" in data:
         for line in lines:
-            if line.startswith(b"_:") or b"> _:" in line:
+            if line.startswith(b"_:") or line.split(b" ", 2)[2].startswith(b"_:"):
                 raise KgError(f"blank nodes are not supported in kg exports: {line.decode('utf-8').strip()} ({what})")
     if b"\\" in data:  # IRIs hold no backslash: only lines with an escaped literal need a look
         lines = [_nt_fix(line) if b"\\" in line else line for line in lines]
@@ -552,9 +552,9 @@ class _FastNamer(_Namer):
 _RDF_TYPE_NT = f"<{_RDF_TYPE}>"
 
 
-def _store_turtle_parts(batches: Iterable[list[bytes]]) -> tuple[set[str], str]:
-    """:func:`_turtle_parts` of the triples in batches of N-Triples lines (duplicates allowed)."""
-    namer = _FastNamer()
+def _turtle_pairs(batches: Iterable[list[bytes]], namer: _FastNamer) -> dict[str, list[tuple[str, str]]]:
+    """Predicate-object pairs by subject, written as :func:`_turtle_parts` writes the terms, from
+    batches of N-Triples lines (each batch emptied as it is read)."""
     by_subject: dict[str, list[tuple[str, str]]] = defaultdict(list)
     term = namer.nt_term
     cache: dict[str, str] = {}  # IRIs by their N-Triples form
@@ -564,8 +564,8 @@ def _store_turtle_parts(batches: Iterable[list[bytes]]) -> tuple[set[str], str]:
     last_s = ""
     pairs: list[tuple[str, str]] = []
     for lines in batches:
-        for line in lines:
-            s, p, rest = line.decode("utf-8").split(" ", 2)
+        while lines:  # from the end, each line freed once read (the order does not matter)
+            s, p, rest = lines.pop().decode("utf-8").split(" ", 2)
             o = rest[:-3]
             if s != last_s:  # Oxigraph writes a subject's triples together: look it up once
                 subject = get(s)
@@ -588,23 +588,53 @@ def _store_turtle_parts(batches: Iterable[list[bytes]]) -> tuple[set[str], str]:
                 else:
                     obj = term(o)
             pairs.append((pred, obj))
-        del lines
-    blocks: list[str] = []
+    return by_subject
+
+
+def _turtle_blocks(by_subject: dict[str, list[tuple[str, str]]], *, distinct: bool) -> Iterator[str]:
+    """One Turtle block per subject, sorted as :func:`_turtle_parts` sorts them (``by_subject``
+    emptied on the way); ``distinct`` when no pair can come twice."""
     for subject in sorted(by_subject):
-        pairs = sorted(set(by_subject.pop(subject)))
+        pairs = by_subject.pop(subject)
+        pairs = sorted(pairs) if distinct else sorted(set(pairs))
         if pairs[0][0] < "a":  # a predicate written as <IRI> sorts before "a": put "a" first
             pairs.sort(key=lambda po: (po[0] != "a", po))
-        lines_: list[str] = []
+        lines: list[str] = []
         current = None
         for pred, obj in pairs:
             if pred == current:
-                lines_[-1] += f" ,\n        {obj}"
+                lines[-1] += f" ,\n        {obj}"
             else:
-                lines_.append(f"{pred} {obj}")
+                lines.append(f"{pred} {obj}")
                 current = pred
-        blocks.append(f"{subject} " + " ;\n    ".join(lines_) + " .")
-    prefixes = {f"@prefix {p}: <{namer.prefixes[p]}> ." for p in namer.used}
-    return prefixes, "\n\n".join(blocks)
+        yield f"{subject} " + " ;\n    ".join(lines) + " ."
+
+
+def _prefix_lines(namer: _Namer) -> set[str]:
+    return {f"@prefix {p}: <{namer.prefixes[p]}> ." for p in namer.used}
+
+
+def _store_turtle(batches: Iterable[list[bytes]], *, distinct: bool) -> Iterator[bytes]:
+    """What :func:`_document` of :func:`_turtle_parts` gives, streamed: the prefixes, then the
+    blocks in chunks."""
+    namer = _FastNamer()
+    by_subject = _turtle_pairs(batches, namer)
+    yield ("\n".join(sorted(_prefix_lines(namer))) + "\n\n").encode("utf-8")
+    chunk: list[str] = []
+    first = True
+    for block in _turtle_blocks(by_subject, distinct=distinct):
+        chunk.append(block)
+        if len(chunk) >= 4096:
+            yield (("" if first else "\n\n") + "\n\n".join(chunk)).encode("utf-8")
+            chunk, first = [], False
+    yield (("" if first or not chunk else "\n\n") + "\n\n".join(chunk) + "\n").encode("utf-8")
+
+
+def _store_turtle_parts(lines: list[bytes]) -> tuple[set[str], str]:
+    """:func:`_turtle_parts` of one graph's N-Triples lines (emptied on the way)."""
+    namer = _FastNamer()
+    by_subject = _turtle_pairs([lines], namer)
+    return _prefix_lines(namer), "\n\n".join(_turtle_blocks(by_subject, distinct=True))
 
 
 def _store_jsonld(store: OxStore, graphs: Sequence[str]) -> Iterator[bytes]:
@@ -703,10 +733,10 @@ def _store_chunks(store: OxStore, fmt: Format, graphs: Sequence[str], every_sour
         lines = [line for batch in _union_lines(store, graphs, every_source=every_source) for line in batch]
         yield from _chunked(_sorted_unique(lines))
     elif fmt is Format.TURTLE:
-        prefixes, body = _store_turtle_parts(_union_lines(store, graphs, every_source=every_source))
-        yield _document([(prefixes, body)])
+        # the default graph is a set: with every source, no triple comes twice
+        yield from _store_turtle(_union_lines(store, graphs, every_source=every_source), distinct=every_source)
     elif fmt is Format.TRIG:
-        parts = [_store_turtle_parts([_graph_lines(store, g)]) for g in graphs]
+        parts = [_store_turtle_parts(_graph_lines(store, g)) for g in graphs]
         yield _document(parts, wrap=graphs)
     else:
         yield from _store_jsonld(store, graphs)
