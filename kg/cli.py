@@ -752,12 +752,12 @@ def link_void(ctx: click.Context, output: Path | None) -> None:
     Example:
         kg link void
     """
-    from .dataset import load_dataset
+    from .build import synced_store
     from .export import graph_turtle, write_atomic
-    from .link import void_description
+    from .link import store_void_description
 
     try:
-        data = graph_turtle(void_description(load_dataset(_project(ctx))))
+        data = graph_turtle(store_void_description(synced_store(_project(ctx))))
     except KgError as err:
         fail(err)
     if output:

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 import kg
 from kg.build import BUILD_OUTPUTS
@@ -124,3 +125,14 @@ LINKS = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
 BAD_LINKS = """<https://kg.example.org/id/person/ada> <http://www.w3.org/2002/07/owl#sameAs>
     <http://www.wikidata.org/entity/P31> , "Q5" .
 """
+
+
+def test_link_void_command_counts_on_the_store(mini: kg.Project, runner: CliRunner) -> None:
+    from kg.cli import cli
+    from kg.export import graph_turtle
+    from kg.link import void_description
+
+    (mini.facts_dir / "links.ttl").write_text(LINKS, encoding="utf-8")
+    result = runner.invoke(cli, ["--root", str(mini.root), "link", "void"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == graph_turtle(void_description(kg.load_dataset(mini)))
