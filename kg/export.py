@@ -1,5 +1,7 @@
 """Serialising the dataset: byte-stable Turtle, TriG, N-Quads, N-Triples, RDF/XML and JSON-LD,
-written atomically."""
+written atomically. :func:`serialize` / :func:`export` write from an rdflib Dataset;
+:func:`serialize_store` / :func:`export_store` write the same bytes straight from the Oxigraph
+store, streaming (every format but RDF/XML), which is what ``kg build`` and ``kg export`` use."""
 
 from __future__ import annotations
 
