@@ -65,11 +65,52 @@ def _partial(name: str, figures: dict[str, Any]) -> None:
     print(json.dumps({"partial": name, **figures}), flush=True)
 
 
+def _queries_forked(target: Any, project: Any, per_query: float) -> dict[str, Any]:
+    """Every stored query in a forked child (sharing the loaded data, copy-on-write), killed
+    after ``per_query`` seconds: one slow query does not hide the others' figures."""
+    import os
+    import signal
+
+    import kg
+
+    catalogue = kg.Catalogue.load(project.queries_dir)
+    out: dict[str, Any] = {}
+    for query in catalogue:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: run one query, report on the pipe
+            os.close(read_end)
+            try:
+                start = time.perf_counter()
+                result = kg.run_query(target, query, example_params(query))
+                rows = len(result) if isinstance(result, kg.Rows) else 0
+                data = {"seconds": time.perf_counter() - start, "rows": rows}
+            except Exception as err:  # reported, not raised: the parent goes on
+                data = {"error": str(err).splitlines()[0][:200]}
+            os.write(write_end, json.dumps(data).encode("utf-8"))
+            os._exit(0)
+        os.close(write_end)
+        deadline = time.monotonic() + per_query
+        while not os.waitpid(pid, os.WNOHANG)[0]:
+            if time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                break
+            time.sleep(0.02)
+        raw = os.read(read_end, 1 << 16)
+        os.close(read_end)
+        out[query.name] = json.loads(raw) if raw else {"error": f"timeout after {per_query:.0f} s"}
+        _partial(query.name, out[query.name])
+    return out
+
+
 def task_queries_rdflib(project: Any) -> dict[str, Any]:
+    import os
+
     import kg
 
     ds = kg.load_dataset(project)
-    return {"queries": _queries(ds, project)}
+    return {"queries": _queries_forked(ds, project, float(os.environ.get("KG_BENCH_QUERY_TIMEOUT", "60")))}
 
 
 def task_queries_oxigraph(project: Any) -> dict[str, Any]:
