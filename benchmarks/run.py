@@ -77,6 +77,11 @@ def at_least(seconds: float, error: str) -> str:
     return f"> {float(found[1]) / seconds:.0f}×" if found and seconds else "–"
 
 
+def times(ours: float | None, anchor: float | None) -> str:
+    """Our time as a multiple of the anchor's (``0.67×``: faster, ``1.8×``: slower)."""
+    return f"{ours / anchor:.2f}×" if ours and anchor else "–"
+
+
 def ratio(a: float | None, b: float | None) -> str:
     if not a or not b:
         return "–"
@@ -159,10 +164,15 @@ def bench_size(
     ttl = res("export-turtle")
     nq = res("export-nquads")
     oxd = res("export-bare-oxigraph")
+    ttl_rdf = res("export-turtle-rdflib") if triples <= rdflib_max else {"error": "not run"}
+    nq_rdf = res("export-nquads-rdflib") if triples <= rdflib_max else {"error": "not run"}
     rows.append(
-        f"| {label} | export turtle / nquads | {ttl.get('error') or fmt_s(ttl.get('seconds'))} / {nq.get('error') or fmt_s(nq.get('seconds'))}, "
-        f"{max(ttl.get('peak_mib', 0), nq.get('peak_mib', 0)):.0f} MiB | pyoxigraph N-Quads dump {fmt_s(oxd.get('seconds'))} "
-        f"| {ratio(oxd.get('seconds'), nq.get('seconds'))} |"
+        f"| {label} | export turtle / nquads (from the store) | {ttl.get('error') or fmt_s(ttl.get('seconds'))} / "
+        f"{nq.get('error') or fmt_s(nq.get('seconds'))}, {max(ttl.get('peak_mib', 0), nq.get('peak_mib', 0)):.0f} MiB "
+        f"| pyoxigraph N-Quads dump (whole store) {fmt_s(oxd.get('seconds'))}; rdflib "
+        f"{ttl_rdf.get('error') or fmt_s(ttl_rdf.get('seconds'))} / {nq_rdf.get('error') or fmt_s(nq_rdf.get('seconds'))} "
+        f"| N-Quads in {times(nq.get('seconds'), oxd.get('seconds'))} the dump's time; Turtle "
+        f"{ratio(ttl.get('seconds'), ttl_rdf.get('seconds'))} faster than rdflib |"
     )
     return rows
 
