@@ -175,17 +175,7 @@ def _turtle_parts(graph: Graph) -> tuple[set[str], str]:
         if not isinstance(s, URIRef):
             raise KgError(f"blank nodes are not supported in kg exports: {s!r}")
         by_subject.setdefault(namer.term(s), []).append(("a" if p == _RDF_TYPE else namer.term(p), namer.term(o)))
-    for subject in sorted(by_subject):
-        pairs = sorted(set(by_subject[subject]), key=lambda po: (po[0] != "a", po))
-        lines: list[str] = []
-        current = None
-        for pred, obj in pairs:
-            if pred == current:
-                lines[-1] += f" ,\n        {obj}"
-            else:
-                lines.append(f"{pred} {obj}")
-                current = pred
-        blocks.append(f"{subject} " + " ;\n    ".join(lines) + " .")
+    blocks.extend(_turtle_blocks(by_subject, distinct=False))
     prefixes = {f"@prefix {p}: <{namer.prefixes[p]}> ." for p in namer.used}
     return prefixes, "\n\n".join(blocks)
 

@@ -53,6 +53,7 @@ class Virtuoso:
 
 
 def free_port() -> int:
+    """A TCP port free on loopback right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
