@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError, UndeclaredTermError
 from .export import Format, export_store, graph_turtle, write_atomic
 from .link import store_void_description
 from .project import Project
@@ -37,37 +36,15 @@ class BuildResult:
         return self.report.conforms()
 
 
-def _as_before(err: InputError) -> InputError:
-    """The error ``kg build`` gave for a malformed file when it parsed with rdflib (its messages
-    name the syntax: ``Turtle syntax error``), else the store's own."""
-    from rdflib import Graph
-
-    from .dataset import parse_into
-
-    if not err.path.is_file():
-        return err
-    try:
-        parse_into(Graph(), err.path)
-    except InputError as detailed:
-        return detailed
-    return err
-
-
 def synced_store(
     project: Project, *, extra: tuple[Path, ...] = (), progress: Callable[[int], None] | None = None
 ) -> OxStore:
     """The project's store, brought in line with the files (and ``extra`` graphs).
 
-    :raises InputError: naming the file (and line) that does not parse, in the words of the
-        rdflib parser when it also rejects it (as ``kg build`` always reported it).
+    :raises InputError: naming the file (and line) that does not parse or uses an undeclared term.
     """
     store = OxStore.open(project, refresh=False)
-    try:
-        store.sync(project, extra=extra, progress=progress)
-    except UndeclaredTermError:
-        raise
-    except InputError as err:
-        raise _as_before(err) from None
+    store.sync(project, extra=extra, progress=progress)
     return store
 
 

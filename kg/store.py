@@ -174,8 +174,7 @@ class OxStore:
                 parsed = ox.Store()
                 parsed.load(path=str(path), format=_format_of(ox, path), to_graph=ox.NamedNode(graph))
             except SyntaxError as err:
-                found = re.search(r"at line (\d+)", str(err))
-                raise InputError(path, f"syntax error: {err}", line=int(found[1]) if found else None) from None
+                raise syntax_error(path, err) from None
             parsed_graphs[graph] = parsed
             if progress is not None:
                 progress(1)
@@ -238,9 +237,7 @@ class OxStore:
                 self.store.bulk_extend(batch)
         except SyntaxError as err:
             self.store.clear()
-            found = re.search(r"at line (\d+)", str(err))
-            path = current[0] if current else Path("?")
-            raise InputError(path, f"syntax error: {err}", line=int(found[1]) if found else None) from None
+            raise syntax_error(current[0] if current else Path("?"), err) from None
         except InputError:
             self.store.clear()
             raise
@@ -297,6 +294,17 @@ class OxStore:
         return iter(self.store.quads_for_pattern(None, None, None, None))
 
 
+_SYNTAX_NAMES = {".ttl": "Turtle", ".nt": "N-Triples", ".nq": "N-Quads", ".trig": "TriG", ".jsonld": "JSON-LD"}
+
+
+def syntax_error(path: Path, err: SyntaxError) -> InputError:
+    """The error for a file Oxigraph cannot parse, in kg's words (``Turtle syntax error``, as the
+    rdflib loader says it) with the line Oxigraph reports."""
+    found = re.search(r"at line (\d+)", str(err))
+    kind = _SYNTAX_NAMES.get(path.suffix.lower(), "RDF")
+    return InputError(path, f"{kind} syntax error: {err}", line=int(found[1]) if found else None)
+
+
 def _checked(graph: str) -> bool:
     """Whether a graph's ``kgo:`` terms must be declared: sources and links (not the ontology, not
     external graphs)."""
@@ -314,8 +322,7 @@ def _declared_terms(project: Project) -> set[Any]:
     try:
         return {URIRef(t.subject.value) for t in ox.parse(path=str(path)) if isinstance(t.subject, ox.NamedNode)}
     except SyntaxError as err:
-        found = re.search(r"at line (\d+)", str(err))
-        raise InputError(path, f"syntax error: {err}", line=int(found[1]) if found else None) from None
+        raise syntax_error(path, err) from None
     except OSError as err:
         raise InputError(path, f"cannot read ({err.strerror or err})") from None
 
