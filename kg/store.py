@@ -108,6 +108,11 @@ class OxStore:
         opened.sync(project)
         return opened
 
+    def graph_hashes(self) -> dict[str, str]:
+        """The SHA-256 of the file behind each named graph, as of the last sync (by graph IRI);
+        empty for a store in memory."""
+        return dict(self._read_manifest())
+
     def _manifest_path(self) -> Path | None:
         return self.path.parent / MANIFEST if self.path is not None else None
 
