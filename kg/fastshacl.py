@@ -191,6 +191,29 @@ class Outcome:
     seconds: float = 0.0
     #: whether the ontology had to be added in :data:`SCRATCH_GRAPH` for the run
     ontology_mixed_in: bool = False
+    #: the results by compiled constraint (see :class:`Previous`)
+    by_query: dict[str, list[Result]] = field(default_factory=dict)
+    #: with :class:`Previous`: constraints run again for some focus nodes, run in full, and
+    #: whose stored results stood as they were; and the most focus nodes one restricted run had
+    restricted: int = 0
+    rerun: int = 0
+    reused: int = 0
+    focus_nodes: int = 0
+    #: dependencies read from the queries (by :func:`kg.incremental.text_key` of their text)
+    dependencies: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Previous:
+    """The results of an earlier run and what changed in the data graph since: the constraints
+    then run again only for the focus nodes the change can reach (:mod:`kg.incremental`)."""
+
+    #: :attr:`Outcome.by_query` of the earlier run
+    results: Mapping[str, list[Result]]
+    #: the triples that entered or left the data graph since (pyoxigraph triples)
+    changed: Sequence[Any]
+    #: dependencies already read (:attr:`Outcome.dependencies` of an earlier run)
+    dependencies: Mapping[str, Any] = field(default_factory=dict)
 
 
 class Unsupported(Exception):
@@ -218,6 +241,11 @@ class _Query:
     # they go; when none fails, the constraint has no result and ``text`` is not run
     failing: str | None = None
     with_failing: str | None = None
+    # the query for some focus nodes only: ``__THIS__`` and ``__FOCUS(?v)__`` mark where their
+    # VALUES go; ``analysis`` is what :func:`kg.incremental.dependency` reads (see
+    # :func:`_add_restricted_form`)
+    restricted: str = ""
+    analysis: str = ""
 
 
 @dataclass(frozen=True)
@@ -269,8 +297,16 @@ def validate_store(store: ox.Store, shapes: Graph, *, ontology: Graph | None = N
     return validate_store_outcome(store, shapes, ontology=ontology).results
 
 
-def validate_store_outcome(store: ox.Store, shapes: Graph, *, ontology: Graph | None = None) -> Outcome:
-    """Like :func:`validate_store`, also saying which shapes went to pyshacl and how long it took."""
+def validate_store_outcome(
+    store: ox.Store, shapes: Graph, *, ontology: Graph | None = None, previous: Previous | None = None
+) -> Outcome:
+    """Like :func:`validate_store`, also saying which shapes went to pyshacl and how long it took.
+
+    :param previous: an earlier run's results and the change since: each constraint then runs
+        only for the focus nodes the change can affect (the same results as a full run).
+    """
+    from . import incremental
+
     started = time.perf_counter()
     default_graph, mixed = _mix_ontology(store, ontology)
     try:
@@ -289,21 +325,64 @@ def validate_store_outcome(store: ox.Store, shapes: Graph, *, ontology: Graph | 
 
         planned = sum(len(qs) for qs in plan.queries.values())
         planned += len({q.failing for qs in plan.queries.values() for q in qs if q.failing is not None})
+        by_query: dict[str, list[Result]] = {}
+        dependencies: dict[str, Any] = dict(previous.dependencies) if previous is not None else {}
+        reach: dict[Any, set[Any] | None] = {}
+        tally = {"restricted": 0, "rerun": 0, "reused": 0, "focus": 0}
+
+        def again(key: str, query: _Query) -> list[Result] | None:
+            """The query's results from the previous run and a restricted run, or None (run it)."""
+            assert previous is not None
+            before = previous.results.get(key)
+            if before is None:
+                return None
+            if not previous.changed:
+                tally["reused"] += 1
+                return before
+            dkey = incremental.text_key(query.analysis)
+            if dkey not in dependencies:
+                dependencies[dkey] = incremental.dependency(query.analysis)
+            dep = dependencies[dkey]
+            if dep not in reach:
+                reach[dep] = incremental.affected(store, list(previous.changed), dep)
+            nodes = reach[dep]
+            if nodes is None or any(isinstance(n, ox.BlankNode) for n in nodes):
+                return None
+            if not nodes:
+                tally["reused"] += 1
+                return before
+            tally["restricted"] += 1
+            tally["focus"] = max(tally["focus"], len(nodes))
+            names = {_focus_text(n) for n in nodes}
+            text = restricted_text(query, " ".join(sorted(str(n) for n in nodes)))
+            fresh = [r for r in _results(query, run(text)) if r.focus in names]
+            return [r for r in before if r.focus not in names] + fresh
+
         for shape, queries in plan.queries.items():
             found: list[Result] = []
             try:
-                for query in queries:
+                for number, query in enumerate(queries):
+                    key = f"{plan.ids[shape]}#{number}:{incremental.text_key(query.text)}"
+                    if previous is not None:
+                        kept = again(key, query)
+                        if kept is not None:
+                            by_query[key] = kept
+                            found.extend(kept)
+                            continue
+                        tally["rerun"] += 1
                     text = query.text
                     if query.failing is not None and query.with_failing is not None:
                         if query.failing not in failing:
                             failing[query.failing] = [row["value"] for row in run(query.failing)]
                         values = failing[query.failing]
                         if not values:
+                            by_query[key] = []
                             continue
                         if len(values) <= _MAX_VALUES and not any(isinstance(t, ox.BlankNode) for t in values):
                             inline = f"VALUES ?value {{ {' '.join(str(t) for t in values)} }}"
                             text = query.with_failing.replace("__VALUES__", inline)
-                    found.extend(_results(query, run(text)))
+                    by_query[key] = list(_results(query, run(text)))
+                    found.extend(by_query[key])
             except SyntaxError as err:
                 fallback[shape] = f"Oxigraph rejects a query: {str(err).splitlines()[0]}"
                 continue
@@ -321,6 +400,12 @@ def validate_store_outcome(store: ox.Store, shapes: Graph, *, ontology: Graph | 
         planned=planned,
         seconds=time.perf_counter() - started,
         ontology_mixed_in=mixed,
+        by_query=by_query,
+        restricted=tally["restricted"],
+        rerun=tally["rerun"] if previous is not None else 0,
+        reused=tally["reused"],
+        focus_nodes=tally["focus"],
+        dependencies=dependencies,
     )
 
 
@@ -471,6 +556,9 @@ class _Compiler:
                 queries[shape] = self._top(shape)
             except Unsupported as err:
                 fallback[shape] = str(err)
+        for qs in queries.values():
+            for query in qs:
+                _add_restricted_form(query)
         return _Plan(queries=queries, fallback=fallback, functions=self.functions, ids=ids)
 
     def _global_unsupported(self) -> str | None:
@@ -660,7 +748,12 @@ class _Compiler:
         """A sub-select of the distinct values of ``path`` (over the whole data graph) that pass
         ``check``: each value is checked once, however many focus nodes share it."""
         s = self._var()
-        return f"{{ SELECT DISTINCT {v} WHERE {{ {{ SELECT DISTINCT {v} WHERE {{ {s} {path} {v} }} }} {check.where()} }} }}"
+        # __FOCUS(s)__: where a run restricted to some focus nodes restricts the subjects too (the
+        # sub-select is joined with ``?this path ?value``, so other subjects' values never count)
+        return (
+            f"{{ SELECT DISTINCT {v} WHERE {{ {{ SELECT DISTINCT {v} WHERE {{ __FOCUS({s})__ {s} {path} {v} }} }} "
+            f"{check.where()} }} }}"
+        )
 
     def _property_queries(self, shape: Node, sid: str, targets: str, stack: tuple[Node, ...]) -> list[_Query]:
         """One query per constraint of the property shape ``shape`` on the focus nodes ``targets``."""
@@ -1620,6 +1713,39 @@ def _term_from_text(text: str, *, iri_plain: bool) -> Node:
     node = from_n3(text)
     assert isinstance(node, Node)
     return node
+
+
+_FOCUS_MARK = re.compile(r"__FOCUS\((\?\w+)\)__ ")
+
+
+def _add_restricted_form(query: _Query) -> None:
+    """Set the query's restricted form and the text its dependency is read from, and drop the
+    marks from the texts run in full.
+
+    The restricted form opens the outer group with ``__THIS__`` (a VALUES block of focus nodes
+    goes there) and keeps the ``__FOCUS(?v)__`` marks of the "distinct values of the path"
+    sub-selects (the same VALUES for ``?v``). For the dependency those sub-selects read as values
+    of ``?this``'s own path: what other subjects hold never changes a focus node's results.
+    """
+    text = query.text
+    start = text.index("{", text.index("SELECT")) + 1
+    query.restricted = text[:start] + " __THIS__" + text[start:]
+    marked = {m.group(1) for m in _FOCUS_MARK.finditer(text)}
+    analysis = _FOCUS_MARK.sub("", text)
+    for var in marked:
+        analysis = re.sub(re.escape(var) + r"\b", "?this", analysis)
+    query.analysis = analysis
+    query.text = _FOCUS_MARK.sub("", text)
+    if query.failing is not None:
+        query.failing = _FOCUS_MARK.sub("", query.failing)
+    if query.with_failing is not None:
+        query.with_failing = _FOCUS_MARK.sub("", query.with_failing)
+
+
+def restricted_text(query: _Query, focus: str) -> str:
+    """The query for the focus nodes in the VALUES term list ``focus`` only."""
+    text = query.restricted.replace("__THIS__", f"VALUES ?this {{ {focus} }}", 1)
+    return _FOCUS_MARK.sub(lambda m: f"VALUES {m.group(1)} {{ {focus} }} ", text)
 
 
 def _canonical_vars(text: str) -> str:

@@ -60,6 +60,29 @@ def graph_files(project: Project, extra: tuple[Path, ...] = ()) -> dict[str, Pat
     return files
 
 
+DELTA_DIR = "deltas"
+DELTA_INDEX = "index.json"
+DELTA_MAX_LINES = 2_000_000  # changes kept in the log (older steps are dropped: their readers start again)
+
+
+def state_of(hashes: Mapping[str, str]) -> str:
+    """One hash for a store's content: the hash of its (graph, file hash) pairs."""
+    text = json.dumps(sorted(hashes.items()), separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Delta:
+    """How the store's merged default graph changed between two states: the triples that left it
+    and the triples that came in, as N-Triples lines (without the final `` .``)."""
+
+    removed: tuple[str, ...] = ()
+    added: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.removed) + len(self.added)
+
+
 @dataclass
 class SyncResult:
     """What a refresh of the store did, by graph IRI."""
@@ -187,19 +210,30 @@ class OxStore:
         for graph, parsed in parsed_graphs.items():
             if _checked(graph):
                 _check_terms(parsed, graph, files[graph], declared)
+        removed: set[str] = set()
+        added: set[str] = set()
+        default = ox.DefaultGraph()
         for graph in sorted(known - set(files)):
-            self._drop(ox.NamedNode(graph))
+            removed.update(self._drop(ox.NamedNode(graph)))
             result.removed.append(graph)
         for graph, parsed in parsed_graphs.items():
             node = ox.NamedNode(graph)
             if graph in known:
-                self._drop(node)
+                removed.update(self._drop(node))
             quads = list(parsed.quads_for_pattern(None, None, None, node))
+            merged = [ox.Quad(q.subject, q.predicate, q.object, default) for q in quads]
+            added.update(str(q.triple) for q in merged if q not in self.store)
             self.store.extend(quads)
-            self.store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
+            self.store.extend(merged)
             self.store.add_graph(node)
             result.loaded.append(graph)
         self.store.flush() if self.path is not None else None
+        if removed or added:
+            self._log_delta(
+                state_of(old),
+                state_of(new_hashes),
+                Delta(tuple(sorted(removed - added)), tuple(sorted(added - removed))),
+            )
         self._write_manifest(new_hashes, files)
         return result
 
@@ -216,6 +250,7 @@ class OxStore:
         :raises InputError: naming the file (and line) that does not parse.
         """
         ox = _ox()
+        self._clear_deltas()  # a first load: no earlier state to tell a change from
         hashes: dict[str, str] = {}
         current: list[Path] = []
 
@@ -258,11 +293,12 @@ class OxStore:
         self._write_manifest(hashes, files)
         return result
 
-    def _drop(self, node: Any) -> None:
+    def _drop(self, node: Any) -> list[str]:
         """Remove a named graph, and from the default (merged) graph the triples that no other
-        named graph still holds."""
+        named graph still holds; return those (N-Triples, without the final `` .``)."""
         ox = _ox()
         default = ox.DefaultGraph()
+        gone: list[str] = []
         for quad in list(self.store.quads_for_pattern(None, None, None, node)):
             elsewhere = any(
                 not isinstance(q.graph_name, ox.DefaultGraph) and q.graph_name != node
@@ -270,7 +306,78 @@ class OxStore:
             )
             if not elsewhere:
                 self.store.remove(ox.Quad(quad.subject, quad.predicate, quad.object, default))
+                gone.append(str(quad.triple))
         self.store.remove_graph(node)
+        return gone
+
+    # --- the change log: what each sync changed in the merged graph -------------------------
+
+    def _delta_dir(self) -> Path | None:
+        return self.path.parent / DELTA_DIR if self.path is not None else None
+
+    def _delta_index(self) -> list[dict[str, Any]]:
+        folder = self._delta_dir()
+        index = folder / DELTA_INDEX if folder is not None else None
+        if index is None or not index.is_file():
+            return []
+        try:
+            steps: list[dict[str, Any]] = json.loads(index.read_text(encoding="utf-8"))
+        except ValueError:
+            return []
+        return steps
+
+    def _log_delta(self, before: str, after: str, delta: Delta) -> None:
+        """Append one step (``before`` -> ``after``) to the change log, dropping the oldest steps
+        beyond :data:`DELTA_MAX_LINES` changes."""
+        folder = self._delta_dir()
+        if folder is None:
+            return
+        from .export import write_atomic
+
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{after}.nt"
+        lines = [f"- {t} .\n" for t in delta.removed] + [f"+ {t} .\n" for t in delta.added]
+        write_atomic(folder / name, "".join(lines).encode("utf-8"))
+        steps = [step for step in self._delta_index() if step["to"] != after]
+        steps.append({"from": before, "to": after, "file": name, "lines": len(lines)})
+        while sum(step["lines"] for step in steps) > DELTA_MAX_LINES and len(steps) > 1:
+            (folder / steps.pop(0)["file"]).unlink(missing_ok=True)
+        write_atomic(folder / DELTA_INDEX, (json.dumps(steps, indent=1) + "\n").encode("utf-8"))
+
+    def _clear_deltas(self) -> None:
+        folder = self._delta_dir()
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def state(self) -> str:
+        """The hash of the store's content as of the last sync (see :func:`state_of`)."""
+        return state_of(self._read_manifest())
+
+    def delta_since(self, state: str) -> Delta | None:
+        """What changed in the merged default graph since the store was at ``state``: an empty
+        delta when it still is, ``None`` when the log does not reach back that far (or the store
+        is in memory). A triple that left and came back again counts in both."""
+        current = self.state()
+        if state == current:
+            return Delta()
+        steps = self._delta_index()
+        starts = [i for i, step in enumerate(steps) if step["from"] == state]
+        if not starts or steps[-1]["to"] != current:
+            return None
+        chain = steps[starts[-1] :]
+        if any(a["to"] != b["from"] for a, b in itertools.pairwise(chain)):
+            return None
+        folder = self._delta_dir()
+        assert folder is not None
+        removed: set[str] = set()
+        added: set[str] = set()
+        for step in chain:
+            path = folder / step["file"]
+            if not path.is_file():
+                return None
+            for line in path.read_text(encoding="utf-8").splitlines():
+                (removed if line[0] == "-" else added).add(line[2:-2])
+        return Delta(tuple(sorted(removed)), tuple(sorted(added)))
 
     def triples(self) -> int:
         """The number of distinct triples (the merged default graph)."""
