@@ -4,23 +4,64 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING, Any
 
-from rdflib import Namespace, URIRef
+if TYPE_CHECKING:
+    from rdflib import Namespace, URIRef
 
 BASE = "https://kg.example.org/"
-KGO = Namespace(BASE + "ontology#")
-ONTOLOGY_GRAPH = URIRef(BASE + "ontology")
-LINKS_GRAPH = URIRef(BASE + "graph/links")
-SOURCE = Namespace(BASE + "source/")
-EVIDENCE = Namespace(BASE + "evidence/")
+#: the IRIs behind the namespaces below, as plain strings (no rdflib needed)
+KGO_IRI = BASE + "ontology#"
+ONTOLOGY_GRAPH_IRI = BASE + "ontology"
+LINKS_GRAPH_IRI = BASE + "graph/links"
+SOURCE_IRI = BASE + "source/"
+EVIDENCE_IRI = BASE + "evidence/"
 
-SCHEMA = Namespace("http://schema.org/")
-ORG = Namespace("http://www.w3.org/ns/org#")
-PROV = Namespace("http://www.w3.org/ns/prov#")
-OA = Namespace("http://www.w3.org/ns/oa#")
-DCTERMS = Namespace("http://purl.org/dc/terms/")
-SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
-WD = Namespace("http://www.wikidata.org/entity/")
+#: rdflib terms, made on first use (``from kg.namespaces import KGO``) so that importing this
+#: module does not import rdflib: the store and query paths only need the strings
+_NAMESPACES = {
+    "KGO": KGO_IRI,
+    "SOURCE": SOURCE_IRI,
+    "EVIDENCE": EVIDENCE_IRI,
+    "SCHEMA": "http://schema.org/",
+    "ORG": "http://www.w3.org/ns/org#",
+    "PROV": "http://www.w3.org/ns/prov#",
+    "OA": "http://www.w3.org/ns/oa#",
+    "DCTERMS": "http://purl.org/dc/terms/",
+    "SKOS": "http://www.w3.org/2004/02/skos/core#",
+    "WD": "http://www.wikidata.org/entity/",
+}
+_GRAPHS = {"ONTOLOGY_GRAPH": ONTOLOGY_GRAPH_IRI, "LINKS_GRAPH": LINKS_GRAPH_IRI}
+
+if TYPE_CHECKING:
+    KGO: Namespace
+    SOURCE: Namespace
+    EVIDENCE: Namespace
+    SCHEMA: Namespace
+    ORG: Namespace
+    PROV: Namespace
+    OA: Namespace
+    DCTERMS: Namespace
+    SKOS: Namespace
+    WD: Namespace
+    ONTOLOGY_GRAPH: URIRef
+    LINKS_GRAPH: URIRef
+
+
+def __getattr__(name: str) -> Any:
+    if name in _NAMESPACES:
+        from rdflib import Namespace
+
+        value: Any = Namespace(_NAMESPACES[name])
+    elif name in _GRAPHS:
+        from rdflib import URIRef
+
+        value = URIRef(_GRAPHS[name])
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
 
 #: kinds of minted IRIs: https://kg.example.org/id/<kind>/<slug>
 ENTITY_KINDS = (
@@ -45,24 +86,24 @@ ENTITY_KINDS = (
 FACT_KINDS = ENTITY_KINDS[4:]
 
 PREFIXES: dict[str, str] = {
-    "kgo": str(KGO),
-    "schema": str(SCHEMA),
-    "org": str(ORG),
-    "prov": str(PROV),
-    "oa": str(OA),
-    "dcterms": str(DCTERMS),
-    "skos": str(SKOS),
+    "kgo": KGO_IRI,
+    "schema": _NAMESPACES["SCHEMA"],
+    "org": _NAMESPACES["ORG"],
+    "prov": _NAMESPACES["PROV"],
+    "oa": _NAMESPACES["OA"],
+    "dcterms": _NAMESPACES["DCTERMS"],
+    "skos": _NAMESPACES["SKOS"],
     "owl": "http://www.w3.org/2002/07/owl#",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "sh": "http://www.w3.org/ns/shacl#",
-    "wd": str(WD),
+    "wd": _NAMESPACES["WD"],
     "void": "http://rdfs.org/ns/void#",
     "dcat": "http://www.w3.org/ns/dcat#",
     "sd": "http://www.w3.org/ns/sparql-service-description#",
-    "source": str(SOURCE),
-    "evidence": str(EVIDENCE),
+    "source": SOURCE_IRI,
+    "evidence": EVIDENCE_IRI,
     **{kind: f"{BASE}id/{kind}/" for kind in ENTITY_KINDS},
 }
 
@@ -87,6 +128,8 @@ def mint(kind: str, label: str) -> URIRef:
     >>> mint("person", "Kassym-Jomart Tokayev")
     rdflib.term.URIRef('https://kg.example.org/id/person/kassym-jomart-tokayev')
     """
+    from rdflib import URIRef
+
     if kind not in ENTITY_KINDS:
         raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(ENTITY_KINDS)}")
     return URIRef(f"{BASE}id/{kind}/{slugify(label)}")
@@ -94,15 +137,28 @@ def mint(kind: str, label: str) -> URIRef:
 
 def source_iri(stem: str) -> URIRef:
     """The IRI of a source article (and of the named graph holding its facts)."""
-    return SOURCE[stem]
+    from rdflib import URIRef
+
+    return URIRef(SOURCE_IRI + stem)
+
+
+def expand_iri(term: str) -> str | None:
+    """Expand a prefixed name (``person:xi-jinping``) to an IRI string; ``None`` if the prefix is
+    unknown (as :func:`expand`, without rdflib)."""
+    prefix, sep, local = term.partition(":")
+    if sep and prefix in PREFIXES and not local.startswith("//"):
+        return PREFIXES[prefix] + local
+    return None
 
 
 def expand(term: str) -> URIRef | None:
     """Expand a prefixed name (``person:xi-jinping``) to an IRI; ``None`` if the prefix is unknown."""
-    prefix, sep, local = term.partition(":")
-    if sep and prefix in PREFIXES and not local.startswith("//"):
-        return URIRef(PREFIXES[prefix] + local)
-    return None
+    iri = expand_iri(term)
+    if iri is None:
+        return None
+    from rdflib import URIRef
+
+    return URIRef(iri)
 
 
 def compact(iri: str) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ProjectError
-from .namespaces import source_iri
+from .namespaces import SOURCE_IRI
 
 LINKS_FILE = "links.ttl"
 
@@ -22,7 +22,7 @@ class Source:
     @property
     def iri(self) -> str:
         """The article's IRI, also the IRI of its named graph."""
-        return str(source_iri(self.stem))
+        return SOURCE_IRI + self.stem
 
 
 @dataclass(frozen=True)
