@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,6 +133,21 @@ class Catalogue:
         if not folder.is_dir():
             raise InputError(folder, "queries directory not found")
         return cls([parse_header(p) for p in sorted(folder.glob("*.rq"))])
+
+    @classmethod
+    def find(cls, folder: Path, name: str) -> StoredQuery:
+        """The query called ``name`` (file stem or file name) in ``folder``, as
+        ``Catalogue.load(folder).get(name)`` gives it, reading only that file's header.
+
+        :raises InputError: when the folder is missing or the header is malformed.
+        :raises QueryError: for an unknown name, listing the known ones.
+        """
+        if folder.is_dir() and name and "/" not in name and "\\" not in name:
+            files = set(os.listdir(folder))
+            for file in (name, f"{name}.rq"):
+                if file.endswith(".rq") and file in files and (folder / file).is_file():
+                    return parse_header(folder / file)
+        return cls.load(folder).get(name)
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.queries)

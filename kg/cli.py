@@ -428,7 +428,9 @@ def output_options(func: F) -> F:
 
 
 def _emit(ds: Any, result: Any, fmt: str | None) -> None:
-    from .query import Rows, labels_for
+    """Print a result: rows of rdflib terms (the rdflib engine, an endpoint) or of pyoxigraph
+    terms (the store, read without rdflib), a boolean, or a graph."""
+    from .fastquery import Rows
     from .render import render_rows
 
     if isinstance(result, bool):
@@ -440,11 +442,14 @@ def _emit(ds: Any, result: Any, fmt: str | None) -> None:
             raise click.UsageError(
                 f"--format {fmt} is for CONSTRUCT/DESCRIBE queries; use table, csv, tsv, json or markdown"
             )
-        labels = (
-            labels_for(ds, {v for row in result.rows for v in row if v is not None})
-            if fmt in ("table", "markdown")
-            else None
-        )
+        labels = None
+        if fmt in ("table", "markdown"):
+            nodes = {v for row in result.rows for v in row if v is not None}
+            if _is_store(ds):
+                from .fastquery import labels_for
+            else:
+                from .query import labels_for  # type: ignore[assignment]
+            labels = labels_for(ds, nodes)
         click.echo(render_rows(result, fmt, labels), nl=False)
         return
     fmt = fmt or "turtle"
@@ -457,6 +462,22 @@ def _emit(ds: Any, result: Any, fmt: str | None) -> None:
 
         doc = jsonld.dataset_document([(None, iter(result))], jsonld.packaged_context())
         click.echo(jsonld.dumps(doc), nl=False)
+
+
+def _is_store(target: Any) -> bool:
+    return type(target).__name__ == "OxStore"
+
+
+def _run(target: Any, query: Any, params: dict[str, str] | None, with_sources: bool) -> Any:
+    """A stored query or SPARQL text on the target: on the store without rdflib
+    (:func:`kg.fastquery.run_on_store`), elsewhere with :func:`kg.query.run_query`."""
+    if _is_store(target):
+        from .fastquery import run_on_store
+
+        return run_on_store(target, query, params, with_sources=with_sources)
+    from .query import run_query
+
+    return run_query(target, query, params, with_sources=with_sources)
 
 
 def _target(project: Any, engine: str, endpoint: str | None = None) -> Any:
@@ -587,14 +608,13 @@ def query_run(
         kg query run office-holders --param country=singapore --param date=2023-05-01 -f json
     """
     from .catalogue import Catalogue
-    from .query import run_query
 
     parsed = _parse_params(params)
     try:
         project = _project(ctx)
-        stored = Catalogue.load(project.queries_dir).get(name)
+        stored = Catalogue.find(project.queries_dir, name)
         ds = _target(project, engine, endpoint)
-        result = run_query(ds, stored, parsed, with_sources=with_sources)
+        result = _run(ds, stored, parsed, with_sources)
     except KgError as err:
         fail(err)
     _emit(ds, result, fmt)
@@ -614,8 +634,6 @@ def sparql(
         kg sparql 'SELECT ?p ?name WHERE { ?p a schema:Person ; rdfs:label ?name } ORDER BY ?name'
         kg sparql my-query.rq -f json
     """
-    from .query import run_query
-
     if query_text == "-":
         text = sys.stdin.read()
     elif _is_file(query_text):
@@ -624,7 +642,7 @@ def sparql(
         text = query_text
     try:
         ds = _target(_project(ctx), engine, endpoint)
-        result = run_query(ds, text, with_sources=with_sources)
+        result = _run(ds, text, None, with_sources)
     except KgError as err:
         fail(err)
     _emit(ds, result, fmt)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -14,24 +12,13 @@ from rdflib.term import Node
 
 from .catalogue import Param, StoredQuery
 from .errors import ParameterError, QueryError
-from .namespaces import BASE, PREFIXES, expand
+from .fastquery import Rows as Rows
+from .fastquery import Value, check_params, parse_value, resolve_iri, slug_lookups
+from .namespaces import PREFIXES
 from .sparqltext import with_values
 
 #: prefixes every query may use without declaring them
 _QUERY_PREFIXES = {k: v for k, v in PREFIXES.items()}
-
-
-@dataclass
-class Rows:
-    """The result of a SELECT: variable names and rows of RDF terms (``None`` when unbound)."""
-
-    variables: list[str]
-    rows: list[tuple[Node | None, ...]]
-    evidence: list[list[tuple[str, str]]] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
 
 Result = Rows | Graph | bool
 
@@ -42,57 +29,30 @@ def resolve_entity(ds: Target, value: str, name: str = "entity") -> URIRef:
 
     :raises ParameterError: when the value is none of these or a slug is unknown or ambiguous.
     """
-    text = value.strip()
-    if text.startswith("<") and text.endswith(">"):
-        text = text[1:-1]
-    if re.match(r"^[a-z][a-z0-9+.-]*://", text):
-        if re.search(r"[\s<>\"{}|\\^`]", text):
-            raise ParameterError(f"parameter {name}: {value!r} is not a valid IRI")
-        return URIRef(text)
-    expanded = expand(text)
-    if expanded is not None:
-        return expanded
-    if re.fullmatch(r"[a-z0-9]+(?:[-_][a-z0-9]+)*", text):
-        found = _with_slug(ds, text) or _ontology_term(ds, text)
-        if len(found) == 1:
-            return found[0]
+    return URIRef(resolve_iri(value, name, lambda slug: _find_slug(ds, slug)))
+
+
+def _find_slug(target: Target, slug: str) -> list[str]:
+    """The IRIs a slug may stand for: the typed entities whose IRI ends in ``/<slug>`` (first
+    the IRIs the minting rule gives for each kind, an index lookup, else a scan of every typed
+    subject), else ontology individuals and classes whose local name is the slug without hyphens,
+    any case (``president`` -> kgo:President, ``state-visit`` -> kgo:StateVisit)."""
+    for text, params in slug_lookups(slug):
+        rows = run_sparql(target, text, {k: Literal(v) for k, v in params.items()})
+        assert isinstance(rows, Rows)
+        found = sorted(str(r[0]) for r in rows.rows if r[0] is not None)
         if found:
-            raise ParameterError(f"parameter {name}: slug {value!r} is ambiguous: {', '.join(str(f) for f in found)}")
-        raise ParameterError(f"parameter {name}: no entity with slug {value!r}")
-    raise ParameterError(f"parameter {name}: {value!r} is not a slug, prefixed name (e.g. person:xi-jinping) or IRI")
+            return found
+    return []
 
 
-def _with_slug(target: Target, slug: str) -> list[URIRef]:
-    """The typed entities whose IRI ends in ``/<slug>``: first the IRIs the minting rule gives
-    for each kind (an index lookup), else a scan of every typed subject."""
-    from .namespaces import ENTITY_KINDS
-
-    candidates = " ".join(f"<{BASE}id/{kind}/{slug}>" for kind in ENTITY_KINDS)
-    rows = run_sparql(target, f"SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {candidates} }} ?s a ?type . }}")
-    assert isinstance(rows, Rows)
-    if rows.rows:
-        return sorted(URIRef(str(r[0])) for r in rows.rows if r[0] is not None)
-    rows = run_sparql(
-        target,
-        "SELECT DISTINCT ?s WHERE { ?s a ?type . FILTER(STRSTARTS(STR(?s), ?base) && STRENDS(STR(?s), ?suffix)) }",
-        {"base": Literal(BASE + "id/"), "suffix": Literal("/" + slug)},
-    )
-    assert isinstance(rows, Rows)
-    return sorted(URIRef(str(r[0])) for r in rows.rows if r[0] is not None)
-
-
-def _ontology_term(target: Target, slug: str) -> list[URIRef]:
-    """Ontology individuals and classes whose local name is the slug without hyphens, any case
-    (``president`` -> kgo:President, ``state-visit`` -> kgo:StateVisit)."""
-    from .namespaces import KGO
-
-    rows = run_sparql(
-        target,
-        "SELECT DISTINCT ?s WHERE { ?s a ?type . FILTER(STRSTARTS(STR(?s), ?ns) && LCASE(STRAFTER(STR(?s), ?ns)) = ?local) }",
-        {"ns": Literal(str(KGO)), "local": Literal(slug.replace("-", "").replace("_", ""))},
-    )
-    assert isinstance(rows, Rows)
-    return sorted(URIRef(str(r[0])) for r in rows.rows if r[0] is not None)
+def term_of(value: Value) -> Node:
+    """A checked parameter value as an rdflib term."""
+    if value.iri:
+        return URIRef(value.text)
+    if value.datatype is None:
+        return Literal(value.text)
+    return Literal(value.text, datatype=URIRef(value.datatype))
 
 
 def convert(ds: Target, param: Param, value: str) -> Node:
@@ -100,45 +60,13 @@ def convert(ds: Target, param: Param, value: str) -> Node:
 
     :raises ParameterError: when the value does not fit the type.
     """
-    kind = param.type
-    if kind == "iri":
-        return resolve_entity(ds, value, param.name)
-    if kind == "string":
-        return Literal(value)
-    if kind == "date":
-        try:
-            return Literal(date.fromisoformat(value).isoformat(), datatype=XSD.date)
-        except ValueError:
-            raise ParameterError(f"parameter {param.name}: {value!r} is not a date (YYYY-MM-DD)") from None
-    if kind in ("year", "integer"):
-        if not re.fullmatch(r"-?\d+", value.strip()) or (kind == "year" and len(value.strip()) != 4):
-            expected = "a four-digit year" if kind == "year" else "an integer"
-            raise ParameterError(f"parameter {param.name}: {value!r} is not {expected}")
-        return Literal(int(value.strip()), datatype=XSD.integer)
-    raise ParameterError(f"parameter {param.name}: unknown type {kind!r}")
+    return term_of(parse_value(param, value, lambda slug: _find_slug(ds, slug)))
 
 
 def bindings_for(ds: Target, query: StoredQuery, params: Mapping[str, str]) -> dict[str, Node]:
     """Check and convert the parameters given for ``query``: unknown names, missing required
     ones and ill-typed values are errors that list the valid parameters."""
-    valid = ", ".join(p.describe() for p in query.params) or "(this query takes no parameters)"
-    for key in params:
-        if query.param(key) is None:
-            raise ParameterError(f"unknown parameter {key!r} for query {query.name}; valid parameters: {valid}")
-    bound: dict[str, Node] = {}
-    for param in query.params:
-        if param.name in params:
-            try:
-                bound[param.name] = convert(ds, param, params[param.name])
-            except ParameterError as err:
-                raise ParameterError(f"{err}; valid parameters: {valid}") from None
-        elif param.default is not None:
-            bound[param.name] = convert(ds, param, param.default)
-        elif param.required:
-            raise ParameterError(
-                f"missing required parameter {param.name!r} for query {query.name}; valid parameters: {valid}"
-            )
-    return bound
+    return check_params(query, params, lambda param, value: convert(ds, param, value))
 
 
 Target = Any  # an rdflib Dataset or a kg.store.OxStore

@@ -1,4 +1,8 @@
-"""Formatting query results: table, csv, tsv, json (SPARQL 1.1 results), markdown."""
+"""Formatting query results: table, csv, tsv, json (SPARQL 1.1 results), markdown.
+
+Rows hold rdflib terms (:func:`kg.query.run_query`) or pyoxigraph terms
+(:func:`kg.fastquery.run_on_store`); both print the same bytes, and printing pyoxigraph terms
+does not import rdflib."""
 
 from __future__ import annotations
 
@@ -6,12 +10,15 @@ import csv
 import io
 import json
 from collections.abc import Mapping
+from typing import Any
 
-from rdflib import BNode, Literal, URIRef
-from rdflib.term import Node
+import pyoxigraph as ox
 
+from .fastquery import Rows
 from .namespaces import compact
-from .query import Rows
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+Node = Any  # an rdflib or a pyoxigraph term
 
 TABULAR_FORMATS = ("table", "csv", "tsv", "json", "markdown")
 TABLE_CELL_WIDTH = 60
@@ -25,7 +32,7 @@ def _with_sources(rows: Rows) -> tuple[list[str], list[tuple[Node | None, ...]]]
     for row, ev in zip(rows.rows, rows.evidence, strict=True):
         sources = " | ".join(sorted({s for s, _ in ev}))
         quotes = " | ".join(q for _, q in ev)
-        out.append((*row, Literal(sources) if ev else None, Literal(quotes) if ev else None))
+        out.append((*row, ox.Literal(sources) if ev else None, ox.Literal(quotes) if ev else None))
     return variables, out
 
 
@@ -34,6 +41,14 @@ def term_text(node: Node | None, labels: Mapping[Node, str] | None = None) -> st
     form for literals, empty for unbound."""
     if node is None:
         return ""
+    if isinstance(node, ox.NamedNode):
+        if labels is not None:
+            return labels.get(node) or compact(node.value)
+        return str(node.value)
+    if isinstance(node, (ox.Literal, ox.BlankNode)):
+        return str(node.value)
+    from rdflib import URIRef
+
     if isinstance(node, URIRef):
         if labels is not None:
             return labels.get(node) or compact(str(node))
@@ -43,6 +58,19 @@ def term_text(node: Node | None, labels: Mapping[Node, str] | None = None) -> st
 
 def term_json(node: Node) -> dict[str, str]:
     """A term as a SPARQL 1.1 Query Results JSON binding."""
+    if isinstance(node, ox.NamedNode):
+        return {"type": "uri", "value": node.value}
+    if isinstance(node, ox.BlankNode):
+        return {"type": "bnode", "value": node.value}
+    if isinstance(node, ox.Literal):
+        found = {"type": "literal", "value": node.value}
+        if node.language:
+            found["xml:lang"] = node.language
+        elif node.datatype.value != XSD_STRING:
+            found["datatype"] = node.datatype.value
+        return found
+    from rdflib import BNode, Literal, URIRef
+
     if isinstance(node, URIRef):
         return {"type": "uri", "value": str(node)}
     if isinstance(node, BNode):
@@ -54,6 +82,34 @@ def term_json(node: Node) -> dict[str, str]:
     elif node.datatype is not None:
         out["datatype"] = str(node.datatype)
     return out
+
+
+def term_n3(node: Node) -> str:
+    """A term in N-Triples form as rdflib's ``n3()`` writes it (strings with a line break in
+    triple quotes), for pyoxigraph terms too."""
+    if isinstance(node, ox.NamedNode):
+        return f"<{node.value}>"
+    if isinstance(node, ox.BlankNode):
+        return f"_:{node.value}"
+    if isinstance(node, ox.Literal):
+        encoded = _quote(node.value)
+        if node.language:
+            return f"{encoded}@{node.language}"
+        datatype = node.datatype.value
+        return encoded if datatype == XSD_STRING else f"{encoded}^^<{datatype}>"
+    return str(node.n3())
+
+
+def _quote(text: str) -> str:
+    """A lexical form quoted and escaped as rdflib's ``Literal._quote_encode`` does it."""
+    if "\n" in text:
+        encoded = text.replace("\\", "\\\\")
+        if '"""' in text:
+            encoded = encoded.replace('"""', '\\"\\"\\"')
+        if encoded[-1] == '"' and encoded[-2] != "\\":
+            encoded = encoded[:-1] + "\\" + '"'
+        return '"""' + encoded.replace("\r", "\\r") + '"""'
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r") + '"'
 
 
 def to_json(rows: Rows) -> str:
@@ -80,7 +136,7 @@ def to_delimited(rows: Rows, delimiter: str) -> str:
         return buffer.getvalue()
     lines = ["\t".join("?" + v for v in variables)]
     for row in data:
-        lines.append("\t".join("" if v is None else v.n3() for v in row))
+        lines.append("\t".join("" if v is None else term_n3(v) for v in row))
     return "\n".join(lines) + "\n"
 
 

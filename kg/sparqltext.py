@@ -1,12 +1,12 @@
 """Binding parameters for engines without ``initBindings``: a ``VALUES`` block placed at the
-start of the query's WHERE clause, holding the values as escaped N-Triples terms."""
+start of the query's WHERE clause, holding the values as escaped N-Triples terms (rdflib or
+pyoxigraph terms)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-
-from rdflib.term import Node
+from typing import Any
 
 from .errors import QueryError
 
@@ -20,11 +20,18 @@ _TOKENS = re.compile(
 )
 
 
-def with_values(text: str, bindings: Mapping[str, Node]) -> str:
+def nt(term: Any) -> str:
+    """A term in N-Triples form: rdflib's ``n3()``, or a pyoxigraph term's ``str``."""
+    n3 = getattr(term, "n3", None)
+    return str(n3()) if n3 is not None else str(term)
+
+
+def with_values(text: str, bindings: Mapping[str, Any]) -> str:
     """The query with ``VALUES (?a ?b) { (x y) }`` at the start of its (outermost) WHERE group.
 
     Comments, strings and IRIs are skipped when looking for ``WHERE {``, and the values are
-    N-Triples terms escaped by rdflib, so no parameter value can change the query's structure.
+    N-Triples terms escaped by rdflib or pyoxigraph, so no parameter value can change the query's
+    structure.
 
     >>> from rdflib import Literal
     >>> with_values('SELECT ?x WHERE { ?x ?p ?t }', {"t": Literal('a" } #')})
@@ -35,7 +42,7 @@ def with_values(text: str, bindings: Mapping[str, Node]) -> str:
     if not bindings:
         return text
     names = sorted(bindings)
-    block = "VALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + " ".join(bindings[n].n3() for n in names) + ") }"
+    block = "VALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + " ".join(nt(bindings[n]) for n in names) + ") }"
     seen_where = False
     first_brace: int | None = None
     for match in _TOKENS.finditer(text):
