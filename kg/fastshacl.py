@@ -241,10 +241,7 @@ class _Query:
     # they go; when none fails, the constraint has no result and ``text`` is not run
     failing: str | None = None
     with_failing: str | None = None
-    # the query for some focus nodes only: ``__THIS__`` and ``__FOCUS(?v)__`` mark where their
-    # VALUES go; ``analysis`` is what :func:`kg.incremental.dependency` reads (see
-    # :func:`_add_restricted_form`)
-    restricted: str = ""
+    # what :func:`kg.incremental.dependency` reads (see :func:`_add_analysis_form`)
     analysis: str = ""
 
 
@@ -327,11 +324,42 @@ def validate_store_outcome(
         planned += len({q.failing for qs in plan.queries.values() for q in qs if q.failing is not None})
         by_query: dict[str, list[Result]] = {}
         dependencies: dict[str, Any] = dict(previous.dependencies) if previous is not None else {}
-        reach: dict[Any, set[Any] | None] = {}
+        reached: dict[Any, set[Any] | None] = {}
         tally = {"restricted": 0, "rerun": 0, "reused": 0, "focus": 0}
 
+        def reach(query: _Query) -> set[Any] | None:
+            """The focus nodes the change can affect for ``query`` (None: run it in full)."""
+            assert previous is not None
+            dkey = incremental.text_key(query.analysis)
+            if dkey not in dependencies:
+                dependencies[dkey] = incremental.dependency(query.analysis)
+            dep = dependencies[dkey]
+            if dep not in reached:
+                nodes = incremental.affected(store, list(previous.changed), dep)
+                if nodes is not None and any(isinstance(n, ox.BlankNode) for n in nodes):
+                    nodes = None
+                reached[dep] = nodes
+            return reached[dep]
+
+        # With a change: each constraint runs on a small store holding what its query can match
+        # for the focus nodes the change can affect, and its stored results stand for the others
+        # (Oxigraph plans a query restricted by a large VALUES block poorly; the small store
+        # needs no plan to be good).
+        small: Any = None
+        if previous is not None and previous.changed:
+            every = [q for qs in plan.queries.values() for q in qs]
+            nodes: set[Any] = set()
+            paths: set[Any] = set()
+            for query in every:
+                found_nodes = reach(query)
+                if found_nodes:
+                    nodes |= found_nodes
+                    paths |= incremental.forward_paths(dependencies[incremental.text_key(query.analysis)])
+            small = incremental.neighbourhood(store, nodes, paths)
+
         def again(key: str, query: _Query) -> list[Result] | None:
-            """The query's results from the previous run and a restricted run, or None (run it)."""
+            """The query's results from the previous run and a run on the small store, or None
+            (run it in full)."""
             assert previous is not None
             before = previous.results.get(key)
             if before is None:
@@ -339,14 +367,8 @@ def validate_store_outcome(
             if not previous.changed:
                 tally["reused"] += 1
                 return before
-            dkey = incremental.text_key(query.analysis)
-            if dkey not in dependencies:
-                dependencies[dkey] = incremental.dependency(query.analysis)
-            dep = dependencies[dkey]
-            if dep not in reach:
-                reach[dep] = incremental.affected(store, list(previous.changed), dep)
-            nodes = reach[dep]
-            if nodes is None or any(isinstance(n, ox.BlankNode) for n in nodes):
+            nodes = reach(query)
+            if nodes is None:
                 return None
             if not nodes:
                 tally["reused"] += 1
@@ -354,8 +376,11 @@ def validate_store_outcome(
             tally["restricted"] += 1
             tally["focus"] = max(tally["focus"], len(nodes))
             names = {_focus_text(n) for n in nodes}
-            text = restricted_text(query, " ".join(sorted(str(n) for n in nodes)))
-            fresh = [r for r in _results(query, run(text)) if r.focus in names]
+            nonlocal count
+            count += 1
+            fresh = [
+                r for r in _results(query, small.query(query.text, custom_functions=functions)) if r.focus in names
+            ]
             return [r for r in before if r.focus not in names] + fresh
 
         for shape, queries in plan.queries.items():
@@ -558,7 +583,7 @@ class _Compiler:
                 fallback[shape] = str(err)
         for qs in queries.values():
             for query in qs:
-                _add_restricted_form(query)
+                _add_analysis_form(query)
         return _Plan(queries=queries, fallback=fallback, functions=self.functions, ids=ids)
 
     def _global_unsupported(self) -> str | None:
@@ -748,8 +773,7 @@ class _Compiler:
         """A sub-select of the distinct values of ``path`` (over the whole data graph) that pass
         ``check``: each value is checked once, however many focus nodes share it."""
         s = self._var()
-        # __FOCUS(s)__: where a run restricted to some focus nodes restricts the subjects too (the
-        # sub-select is joined with ``?this path ?value``, so other subjects' values never count)
+        # __FOCUS(s)__: s reads as ?this for the dependency (see _add_analysis_form)
         return (
             f"{{ SELECT DISTINCT {v} WHERE {{ {{ SELECT DISTINCT {v} WHERE {{ __FOCUS({s})__ {s} {path} {v} }} }} "
             f"{check.where()} }} }}"
@@ -1081,7 +1105,8 @@ class _Compiler:
             path = _sparql_path(self.g, path_node)
             text = re.sub(r"([\s{}()])[$?]PATH", lambda m: m.group(1) + path, text)
         body, projects_this = _inject_targets(text, f"{{ SELECT DISTINCT ?this WHERE {{ {targets} }} }}")
-        prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in self._prefixes(constraint).items())
+        # sorted: the same shapes give the same text in every run (results are stored by it)
+        prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(self._prefixes(constraint).items()))
         extra = tuple(sorted(str(m) for m in self.g.objects(constraint, SH.message)))
         pid = path_string(self.g, path_node) if path_node is not None else None
         return [
@@ -1718,34 +1743,25 @@ def _term_from_text(text: str, *, iri_plain: bool) -> Node:
 _FOCUS_MARK = re.compile(r"__FOCUS\((\?\w+)\)__ ")
 
 
-def _add_restricted_form(query: _Query) -> None:
-    """Set the query's restricted form and the text its dependency is read from, and drop the
-    marks from the texts run in full.
+def _add_analysis_form(query: _Query) -> None:
+    """Set the text the query's dependency is read from (:func:`kg.incremental.dependency`) and
+    drop the ``__FOCUS(?v)__`` marks from the texts that run.
 
-    The restricted form opens the outer group with ``__THIS__`` (a VALUES block of focus nodes
-    goes there) and keeps the ``__FOCUS(?v)__`` marks of the "distinct values of the path"
-    sub-selects (the same VALUES for ``?v``). For the dependency those sub-selects read as values
-    of ``?this``'s own path: what other subjects hold never changes a focus node's results.
+    A mark stands before the pattern of a "distinct values of the path" sub-select, whose
+    subject variable ``?v`` is any subject: for the dependency it reads as ``?this``, since the
+    sub-select is joined with ``?this path ?value`` and what other subjects hold never changes
+    a focus node's results.
     """
-    text = query.text
-    start = text.index("{", text.index("SELECT")) + 1
-    query.restricted = text[:start] + " __THIS__" + text[start:]
-    marked = {m.group(1) for m in _FOCUS_MARK.finditer(text)}
-    analysis = _FOCUS_MARK.sub("", text)
+    marked = {m.group(1) for m in _FOCUS_MARK.finditer(query.text)}
+    analysis = _FOCUS_MARK.sub("", query.text)
     for var in marked:
         analysis = re.sub(re.escape(var) + r"\b", "?this", analysis)
     query.analysis = analysis
-    query.text = _FOCUS_MARK.sub("", text)
+    query.text = _FOCUS_MARK.sub("", query.text)
     if query.failing is not None:
         query.failing = _FOCUS_MARK.sub("", query.failing)
     if query.with_failing is not None:
         query.with_failing = _FOCUS_MARK.sub("", query.with_failing)
-
-
-def restricted_text(query: _Query, focus: str) -> str:
-    """The query for the focus nodes in the VALUES term list ``focus`` only."""
-    text = query.restricted.replace("__THIS__", f"VALUES ?this {{ {focus} }}", 1)
-    return _FOCUS_MARK.sub(lambda m: f"VALUES {m.group(1)} {{ {focus} }} ", text)
 
 
 def _canonical_vars(text: str) -> str:

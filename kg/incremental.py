@@ -26,28 +26,51 @@ ANY = "*"
 MAX_FOCUS = 20_000
 
 
+Step = tuple[str, bool]  # (predicate or ANY, backward): one pattern edge walked towards ?this
+Walk = tuple[str, bool, tuple[Step, ...]]  # (predicate, from the object end, steps back to ?this)
+MAX_WALKS = 5000  # more simple paths through a query's patterns: treated as unbounded
+
+
 @dataclass(frozen=True)
 class Dependency:
-    """How far a query's results reach into the graph from a focus node.
+    """Where a change must lie to affect a query's result for a focus node: its *walks*.
 
-    ``depth`` is the largest number of pattern edges between ``?this`` and a triple pattern
-    (1: only the focus node's own triples), ``None`` when unbounded; ``backward`` holds the
-    predicates some pattern follows from object to subject (:data:`ANY` for a variable one).
+    A walk ``(p, from_object, steps)`` says: a changed triple with predicate ``p`` (or any, for
+    :data:`ANY`) matches a pattern edge; from its subject (its object when ``from_object``), the
+    ``steps`` lead back to ``?this`` along one simple path of pattern edges. A step
+    ``(q, False)`` goes from a node to the subjects of its ``q`` triples; ``(q, True)`` to the
+    objects of its own ``q`` triples. ``walks`` is ``None`` when the reach is unbounded.
     """
 
-    depth: int | None
-    backward: frozenset[str] = frozenset()
+    walks: frozenset[Walk] | None
 
     @property
     def bounded(self) -> bool:
-        return self.depth is not None
+        return self.walks is not None
 
-    def as_json(self) -> list[Any]:
-        return [self.depth, sorted(self.backward)]
+    @property
+    def depth(self) -> int | None:
+        """The longest walk, counting the changed triple (``None``: unbounded)."""
+        if self.walks is None:
+            return None
+        return max((len(steps) + 1 for _, _, steps in self.walks), default=0)
+
+    @property
+    def backward(self) -> frozenset[str]:
+        """The predicates of edges some path crosses from object to subject."""
+        out = {p for p, from_object, _ in self.walks or () if from_object}
+        return frozenset(out)
+
+    def as_json(self) -> list[Any] | None:
+        if self.walks is None:
+            return None
+        return sorted([p, b, [list(step) for step in steps]] for p, b, steps in self.walks)
 
     @classmethod
-    def from_json(cls, data: list[Any]) -> Dependency:
-        return cls(data[0], frozenset(data[1]))
+    def from_json(cls, data: list[Any] | None) -> Dependency:
+        if data is None:
+            return cls(None)
+        return cls(frozenset((str(p), bool(b), tuple((str(q), bool(c)) for q, c in steps)) for p, b, steps in data))
 
 
 UNBOUNDED = Dependency(None)
@@ -67,7 +90,7 @@ def dependency(text: str) -> Dependency:
             edges.extend(_path_edges(s, p, o, [0]))
     except _Unbounded:
         return UNBOUNDED
-    return _reach(edges)
+    return _reach(list(dict.fromkeys(edges)))  # a pattern written twice is one edge
 
 
 class _Unbounded(Exception):
@@ -132,34 +155,54 @@ def _path_edges(s: Any, p: Any, o: Any, fresh: list[int]) -> list[tuple[Any, str
 
 
 def _reach(edges: list[tuple[Any, str, Any]]) -> Dependency:
-    """Breadth-first from ``?this`` over the pattern edges (either way)."""
+    """The walks of a query's pattern edges: for each edge and each of its ends, every simple
+    path from that end back to ``?this`` through the other edges. An edge that no path joins
+    to ``?this`` makes the reach unbounded (the query looks at the whole graph)."""
     from rdflib import Variable
 
     this = Variable("this")
-    distance = {this: 0}
-    frontier = [this]
-    seen = [False] * len(edges)
-    depth = 0
-    backward: set[str] = set()
-    while frontier:
-        following = []
-        for node in frontier:
-            for i, (s, p, o) in enumerate(edges):
-                if seen[i] or (s != node and o != node):
-                    continue
-                seen[i] = True
-                here = distance[node] + 1
-                depth = max(depth, here)
-                far = o if s == node else s
-                if s != node:
-                    backward.add(p)
-                if far not in distance:
-                    distance[far] = here
-                    following.append(far)
-        frontier = following
-    if not all(seen):
-        return UNBOUNDED  # a pattern not connected to ?this: the query looks at the whole graph
-    return Dependency(depth, frozenset(backward))
+    incident: dict[Any, list[int]] = {}
+    for i, (s, _, o) in enumerate(edges):
+        incident.setdefault(s, []).append(i)
+        if o != s:
+            incident.setdefault(o, []).append(i)
+    walks: set[Walk] = set()
+    count = 0
+
+    def back(node: Any, used: frozenset[int], visited: frozenset[Any]) -> list[tuple[Step, ...]]:
+        """Every simple path from ``node`` to ?this, as steps, avoiding edges ``used``."""
+        nonlocal count
+        if node == this:
+            return [()]
+        out: list[tuple[Step, ...]] = []
+        for i in incident.get(node, ()):
+            if i in used:
+                continue
+            s, p, o = edges[i]
+            # the edge joins ``node`` to ``other``; walking from node towards ?this crosses it
+            # to the subject (node is the object: a forward edge) or to the object
+            other, step = (s, (p, False)) if o == node else (o, (p, True))
+            if other in visited:
+                continue
+            for rest in back(other, used | {i}, visited | {other}):
+                out.append((step, *rest))
+                count += 1
+                if count > MAX_WALKS:
+                    raise _Unbounded
+        return out
+
+    try:
+        for i, (s, p, o) in enumerate(edges):
+            reached = False
+            for end, from_object in ((s, False), (o, True)):
+                for steps in back(end, frozenset({i}), frozenset({end})):
+                    walks.add((p, from_object, steps))
+                    reached = True
+            if not reached:
+                return UNBOUNDED
+    except _Unbounded:
+        return UNBOUNDED
+    return Dependency(frozenset(walks))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,45 +221,93 @@ def changed_triples(lines: Iterable[str]) -> list[Any]:
 def affected(store: Any, triples: list[Any], dep: Dependency, limit: int = MAX_FOCUS) -> set[Any] | None:
     """The focus nodes whose results under a query with dependency ``dep`` can differ after
     ``triples`` entered or left ``store``'s default graph; ``None`` when unbounded or more than
-    ``limit`` (the query then runs in full).
-
-    A changed triple (s p o) lies within reach of the nodes that reach s in ``depth - 1`` steps,
-    a step going from a node to a subject pointing at it (any predicate) or, for a predicate the
-    query follows backwards, to the objects it points at; and of those that reach o, when the
-    query follows p backwards.
-    """
+    ``limit`` (the query then runs in full). Each changed triple is walked back to the focus
+    nodes along every walk of ``dep`` its predicate can match."""
     import pyoxigraph as ox
 
-    if dep.depth is None:
+    if dep.walks is None:
         return None
-    every = ANY in dep.backward
-    found: set[Any] = set()
-    for t in triples:
-        found.add(t.subject)
-        if every or t.predicate.value in dep.backward:
-            found.add(t.object)
-    frontier = set(found)
     default = ox.DefaultGraph()
-    for _ in range(dep.depth - 1):
-        following: set[Any] = set()
-        for node in frontier:
-            for q in store.quads_for_pattern(None, None, node, default):
-                if q.subject not in found:
-                    following.add(q.subject)
-            if dep.backward and not isinstance(node, ox.Literal):
-                for q in store.quads_for_pattern(node, None, None, default):
-                    followed = every or q.predicate.value in dep.backward
-                    if followed and q.object not in found:
-                        following.add(q.object)
-            if len(found) + len(following) > limit:
-                return None
-        found |= following
-        frontier = following
-        if not frontier:
-            break
-    if len(found) > limit:
-        return None
+    found: set[Any] = set()
+    for p, from_object, steps in dep.walks:
+        starts = {t.object if from_object else t.subject for t in triples if p == ANY or p == t.predicate.value}
+        for q, to_object in steps:
+            pred = None if q == ANY else ox.NamedNode(q)
+            following: set[Any] = set()
+            for node in starts:
+                if not to_object:
+                    following.update(x.subject for x in store.quads_for_pattern(None, pred, node, default))
+                elif not isinstance(node, ox.Literal):
+                    following.update(x.object for x in store.quads_for_pattern(node, pred, None, default))
+                if len(following) > limit:
+                    return None
+            starts = following
+            if not starts:
+                break
+        found |= starts
+        if len(found) > limit:
+            return None
     return found
+
+
+Move = tuple[str, bool]  # (predicate or ANY, inwards): from a node along its own triples, or into it
+
+
+def forward_paths(dep: Dependency) -> set[tuple[Move, ...]]:
+    """The walks of ``dep`` turned round: from a focus node out to each triple the query can
+    match. A move ``(p, False)`` follows the node's own ``p`` triples to their objects;
+    ``(p, True)`` the ``p`` triples pointing at it, to their subjects."""
+    out: set[tuple[Move, ...]] = set()
+    for p, from_object, steps in dep.walks or ():
+        moves = [(q, to_object) for q, to_object in reversed(steps)]
+        moves.append((p, from_object))
+        out.add(tuple(moves))
+    return out
+
+
+def neighbourhood(store: Any, nodes: Iterable[Any], paths: Iterable[tuple[Move, ...]]) -> Any:
+    """A store in memory holding every triple of ``store``'s default graph that one of ``paths``
+    reaches from one of ``nodes``: what the queries those paths come from can match for those
+    focus nodes, so that they give the same results for them there."""
+    import pyoxigraph as ox
+
+    trie: dict[Any, Any] = {}
+    for path in paths:
+        level = trie
+        for move in path:
+            level = level.setdefault(move, {})
+    default = ox.DefaultGraph()
+    out = ox.Store()
+    quads: set[Any] = set()
+    work: list[tuple[dict[Any, Any], set[Any]]] = [(trie, set(nodes))]
+    while work:
+        level, here = work.pop()
+        there: dict[Move, set[Any]] = {move: set() for move in level}
+        for inwards in (False, True):
+            moves = {p for p, side in level if side is inwards}
+            if not moves:
+                continue
+            # a few predicates: one lookup each; many (or any): all the node's triples at once
+            preds: list[Any] = [None] if ANY in moves or len(moves) > 3 else [ox.NamedNode(p) for p in sorted(moves)]
+            for node in here:
+                if not inwards and isinstance(node, ox.Literal):
+                    continue
+                for pred in preds:
+                    pattern = (None, pred, node) if inwards else (node, pred, None)
+                    for q in store.quads_for_pattern(*pattern, default):
+                        name = q.predicate.value
+                        hit = False
+                        for key in ((name, inwards), (ANY, inwards)):
+                            if key in there:
+                                there[key].add(q.subject if inwards else q.object)
+                                hit = True
+                        if hit:
+                            quads.add(q)
+        for move, below in level.items():
+            if below and there[move]:
+                work.append((below, there[move]))
+    out.extend(quads)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

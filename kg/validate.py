@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import lru_cache
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -17,6 +18,7 @@ from .namespaces import BASE, LINKS_GRAPH, ONTOLOGY_GRAPH, compact
 from .project import Project
 
 if TYPE_CHECKING:
+    from . import fastshacl
     from .store import OxStore
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -68,12 +70,22 @@ class Report:
     """The outcome of a validation: findings, counts, and the standard SHACL report graph."""
 
     findings: list[Finding]
-    graph: Graph = field(repr=False)
+    #: the report graph, or what makes it when first asked for (see :attr:`graph`)
+    report: Graph | Callable[[], Graph] = field(repr=False)
     inference: str = "none"
     #: ``pyshacl`` or ``oxigraph`` (:mod:`kg.fastshacl`)
     engine: str = "pyshacl"
     #: with the oxigraph engine, shapes validated by pyshacl instead (shape id -> why)
     fallback: dict[str, str] = field(default_factory=dict)
+    #: with the oxigraph engine, how the run went (queries, incremental reuse)
+    outcome: fastshacl.Outcome | None = field(default=None, repr=False)
+
+    @property
+    def graph(self) -> Graph:
+        """The standard SHACL validation report (``sh:ValidationReport``), made on first use."""
+        if not isinstance(self.report, Graph):
+            self.report = self.report()
+        return self.report
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)
@@ -169,7 +181,7 @@ def validate(
             )
         )
     findings.sort(key=lambda f: (f.sources, f.focus, f.severity.value, f.path or "", f.message, f.value or ""))
-    return Report(findings=findings, graph=report_graph, inference=inference)
+    return Report(findings=findings, report=report_graph, inference=inference)
 
 
 def validate_store(
@@ -197,13 +209,19 @@ def validate_store(
     ontology = Graph()
     parse_into(ontology, project.ontology_path, "turtle")
     data = store.store
+    cache = None
     if sources:
         # a small store holding the set union of the chosen graphs in its default graph
         data = ox.Store()
         for name in [*sources, str(LINKS_GRAPH)]:
             quads = store.store.quads_for_pattern(None, None, None, ox.NamedNode(name))
             data.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
-    outcome = fastshacl.validate_store_outcome(data, shapes_graph, ontology=ontology)
+    elif shapes is None and store.path is not None:
+        cache = ResultCache(store.path.parent / RESULTS_FILE, project)
+    previous = cache.previous(store) if cache is not None else None
+    outcome = fastshacl.validate_store_outcome(data, shapes_graph, ontology=ontology, previous=previous)
+    if cache is not None:
+        cache.save(store, outcome)
     focus_nodes = {r.focus for r in outcome.results if not r.focus.startswith(("_:", '"'))}
     where, labels = _describe(store, focus_nodes)
     findings = [
@@ -211,19 +229,77 @@ def validate_store(
             severity=Severity.from_iri(URIRef(r.severity)),
             focus=r.focus,
             focus_label=labels.get(r.focus),
-            path=compact(r.path) if r.path and not r.path.startswith(("^", "(")) else r.path,
-            value=_term(fastshacl.term_of(r.value)) if r.value is not None else None,
+            path=_compact(r.path) if r.path and not r.path.startswith(("^", "(")) else r.path,
+            value=_value_text(r.value) if r.value is not None else None,
             message=r.message,
             shape=_shape_text(r.shape),
-            component=compact(r.component),
+            component=_compact(r.component),
             sources=tuple(sorted(where.get(r.focus, ()))),
         )
         for r in outcome.results
     ]
     findings.sort(key=lambda f: (f.sources, f.focus, f.severity.value, f.path or "", f.message, f.value or ""))
-    report = Report(findings=findings, graph=fastshacl.report_graph(outcome.results), engine="oxigraph")
+    results = outcome.results
+    report = Report(findings=findings, report=lambda: fastshacl.report_graph(results), engine="oxigraph")
     report.fallback = outcome.fallback
+    report.outcome = outcome
     return report
+
+
+RESULTS_FILE = "validation.json"
+#: bump when the form of stored results changes (older files are then ignored)
+RESULTS_VERSION = 3
+
+
+class ResultCache:
+    """The fast engine's results kept beside the store (``.kg/validation.json``) with the store
+    state they hold for, so that the next validation runs each constraint only for the focus
+    nodes the change since can reach (:class:`kg.fastshacl.Previous`). Valid for the same shapes,
+    ontology and kg version only; anything unreadable means a full run."""
+
+    def __init__(self, path: Path, project: Project) -> None:
+        from . import __version__
+        from .store import file_hash
+
+        self.path = path
+        self.key = {
+            "version": RESULTS_VERSION,
+            "kg": __version__,
+            "shapes": file_hash(project.shapes_path),
+            "ontology": file_hash(project.ontology_path),
+        }
+
+    def previous(self, store: OxStore) -> fastshacl.Previous | None:
+        """The stored results and the change since they were made; None for a full run."""
+        from . import fastshacl, incremental
+
+        data = incremental.read_json(self.path)
+        if data is None or data.get("key") != self.key:
+            return None
+        delta = store.delta_since(str(data.get("state")))
+        if delta is None:
+            return None
+        try:
+            results = {k: [fastshacl.Result(*r) for r in rows] for k, rows in data["results"].items()}
+            deps = {k: incremental.Dependency.from_json(v) for k, v in data["dependencies"].items()}
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+        changed = incremental.changed_triples([*delta.removed, *delta.added])
+        return fastshacl.Previous(results, changed, deps)
+
+    def save(self, store: OxStore, outcome: fastshacl.Outcome) -> None:
+        from . import incremental
+
+        data = {
+            "key": self.key,
+            "state": store.state(),
+            "results": {
+                k: [[r.focus, r.path, r.value, r.component, r.severity, r.shape, r.message] for r in rows]
+                for k, rows in outcome.by_query.items()
+            },
+            "dependencies": {k: d.as_json() for k, d in outcome.dependencies.items()},
+        }
+        incremental.write_json(self.path, data)
 
 
 def _describe(store: OxStore, focus_nodes: set[str]) -> tuple[dict[str, set[str]], dict[str, str]]:
@@ -257,10 +333,22 @@ def _labels(data: Graph) -> dict[Node, str]:
     return {s: text for s, (_, text) in best.items()}
 
 
+_compact = lru_cache(maxsize=None)(compact)
+
+
+@lru_cache(maxsize=None)
 def _shape_text(shape: str) -> str:
     """A fast-engine shape id (``IRI`` or ``IRI|path``) with its IRI compacted."""
     head, sep, rest = shape.partition("|")
     return compact(head) + sep + rest
+
+
+@lru_cache(maxsize=100_000)
+def _value_text(value: str) -> str | None:
+    """A fast-engine result value as a finding shows it."""
+    from . import fastshacl
+
+    return _term(fastshacl.term_of(value))
 
 
 def _term(node: Node | None) -> str | None:

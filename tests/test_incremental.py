@@ -180,10 +180,26 @@ def test_unbounded_dependency(query: str) -> None:
 
 
 def test_affected_follows_the_dependency(store: ox.Store) -> None:
-    (figure,) = one(store, f"SELECT ?f WHERE {{ ?f <{KGO}value> ?v }} ORDER BY ?f LIMIT 1")
-    change = [ox.Triple(figure, ox.NamedNode(KGO + "value"), ox.Literal("1"))]
-    assert incremental.affected(store, change, incremental.Dependency(1)) == {figure}
-    pointing = {q.subject for q in store.quads_for_pattern(None, None, figure, DEFAULT)}
-    assert incremental.affected(store, change, incremental.Dependency(2)) == {figure, *pointing}
+    label = "http://www.w3.org/2000/01/rdf-schema#label"
+    (node,) = one(store, f"SELECT ?c WHERE {{ ?c <{label}> ?l . ?x ?p ?c }} ORDER BY ?c LIMIT 1")
+    change = [ox.Triple(node, ox.NamedNode(label), ox.Literal("renamed"))]
+    own = incremental.dependency(f"SELECT ?this WHERE {{ ?this <{label}> ?v }}")
+    assert incremental.affected(store, change, own) == {node}
+    other = incremental.dependency(f"SELECT ?this WHERE {{ ?this <{KGO}unit> ?v }}")
+    assert incremental.affected(store, change, other) == set()
+    hop = incremental.dependency(f"SELECT ?this WHERE {{ ?this ?p ?x . ?x <{label}> ?v }}")
+    pointing = {q.subject for q in store.quads_for_pattern(None, None, node, DEFAULT)}
+    assert pointing and incremental.affected(store, change, hop) == {node, *pointing}
     assert incremental.affected(store, change, incremental.UNBOUNDED) is None
-    assert incremental.affected(store, change, incremental.Dependency(2), limit=0) is None
+    assert incremental.affected(store, change, hop, limit=0) is None
+
+
+def test_a_path_through_a_union_branch_is_walked() -> None:
+    """A node one hop from ?this in one branch and two in the other: both walks are kept."""
+    dep = incremental.dependency(
+        "SELECT ?this WHERE { { ?this <http://x/p> ?a } UNION { ?this <http://x/r> ?x . ?x <http://x/q> ?a } "
+        "?a <http://x/s> ?z }"
+    )
+    steps = {walk[2] for walk in dep.walks or () if walk[0] == "http://x/s"}
+    assert (("http://x/p", False),) in steps
+    assert (("http://x/q", False), ("http://x/r", False)) in steps
