@@ -11,7 +11,7 @@ from .export import Format, export_store, graph_turtle, write_atomic
 from .link import store_void_description
 from .project import Project
 from .stats import Stats, store_stats
-from .store import OxStore
+from .store import OxStore, SyncResult
 from .validate import Report, validate_store
 
 #: what ``kg build`` writes, by file name
@@ -30,6 +30,8 @@ class BuildResult:
     stats: Stats
     report: Report
     outputs: list[Path] = field(default_factory=list)
+    #: what the store's refresh did: graphs re-read, dropped and left as they were
+    sync: SyncResult = field(default_factory=SyncResult)
 
     @property
     def conforms(self) -> bool:
@@ -68,9 +70,10 @@ def build(
     :param progress: called with 1 after each file is read into the store.
     :raises KgError: for unreadable or malformed input.
     """
-    store = synced_store(project, extra=tuple(extra), progress=progress)
+    store = OxStore.open(project, refresh=False)
+    synced = store.sync(project, extra=tuple(extra), progress=progress)
     report = validate_store(store, project)
-    result = BuildResult(stats=store_stats(store), report=report)
+    result = BuildResult(stats=store_stats(store), report=report, sync=synced)
     if report.conforms() or write_when_invalid:
         target = out_dir or project.dist_dir
         for name, fmt in BUILD_OUTPUTS.items():

@@ -164,32 +164,32 @@ def void_description(ds: Dataset, *, title: str = "kg: Kazakhstan's foreign rela
 
 
 def store_void_description(store: OxStore, *, title: str = "kg: Kazakhstan's foreign relations") -> Graph:
-    """:func:`void_description` counted on the Oxigraph store (aggregate queries, no rdflib load)."""
+    """:func:`void_description` counted on the Oxigraph store, from the per-graph figures of
+    :func:`kg.counts.graph_counts` (kept beside the store; no rdflib load, no query)."""
+    from .counts import graph_counts, iri_of
+
     onto = str(ONTOLOGY_GRAPH)
-    counts = {
-        row["g"].value: int(row["n"].value)
-        for row in store.store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-        if row["g"].value != onto
-    }
+    per_graph = graph_counts(store)
+    counts = {g: c.triples for g, c in per_graph.items() if c.triples and g != onto}
     sources = {g for g in counts if g.startswith(BASE + "source/")}
-    typed = f"GRAPH ?g {{ ?s a ?c }} FILTER(?g != <{onto}> && isIRI(?s) && isIRI(?c))"
-    classes = {
-        row["c"].value: int(row["n"].value)
-        for row in store.store.query(f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {typed} }} GROUP BY ?c")
-    }
-    ((entities,),) = [
-        (int(row["n"].value),) for row in store.store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {typed} }}")
-    ]
-    values = " ".join(f"<{p}>" for p in LINK_PREDICATES)
+    members: dict[str, set[str]] = defaultdict(set)
+    links: set[tuple[str, str, str]] = set()
+    for graph, figures in per_graph.items():
+        links.update(figures.links)
+        if graph == onto:
+            continue
+        for subject, cls in figures.typed:
+            if subject.startswith("<") and cls.startswith("<"):
+                members[cls[1:-1]].add(subject)
+    classes = {cls: len(subjects) for cls, subjects in members.items()}
+    entities = len(set().union(*members.values())) if members else 0
     by_target: Counter[str] = Counter()
-    rows = store.store.query(
-        f"SELECT ?s ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o "
-        f'FILTER(isIRI(?s) && isIRI(?o) && STRSTARTS(STR(?s), "{BASE}")) }}'
-    )
-    for row in rows:
-        iri = row["o"].value
-        name = target_of(iri)
-        if name is not None and TARGETS[name][1].match(iri):
+    for subject, _, obj in links:
+        s_iri, o_iri = iri_of(subject), iri_of(obj)
+        if s_iri is None or o_iri is None or not s_iri.startswith(BASE):
+            continue
+        name = target_of(o_iri)
+        if name is not None and TARGETS[name][1].match(o_iri):
             by_target[name] += 1
     return _void_graph(counts, sources, classes, entities, dict(sorted(by_target.items())), title)
 

@@ -70,29 +70,34 @@ def stats(ds: Dataset) -> Stats:
 
 
 def store_stats(store: OxStore) -> Stats:
-    """The same counts as :func:`stats`, from the Oxigraph store (aggregate queries, nothing parsed)."""
+    """The same counts as :func:`stats`, from the Oxigraph store: per-graph figures
+    (:func:`kg.counts.graph_counts`, kept beside the store and made again only for changed
+    graphs) merged here. Classes are counted for IRI ``rdf:type`` objects."""
+    from .counts import graph_counts, iri_of
+
     ontology = str(ONTOLOGY_GRAPH)
-    graphs: dict[str, int] = {}
-    rows = store.store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    for row in rows:
-        graphs[row["g"].value] = int(row["n"].value)
+    per_graph = graph_counts(store)
+    graphs = {g: c.triples for g, c in per_graph.items() if c.triples}
     total = sum(n for g, n in graphs.items() if g != ontology)
-    classes: dict[str, int] = {}
-    rows = store.store.query(
-        f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?c }} FILTER(?g != <{ontology}>) }} GROUP BY ?c"
-    )
-    for row in rows:
-        classes[compact(row["c"].value)] = int(row["n"].value)
-    per_source: dict[str, dict[str, int]] = {g: {} for g in graphs if g.startswith(BASE + "source/")}
-    rows = store.store.query(
-        f"SELECT ?g ?c (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?c }} "
-        f'FILTER(STRSTARTS(STR(?g), "{BASE}source/")) }} GROUP BY ?g ?c'
-    )
-    for row in rows:
-        per_source[row["g"].value][compact(row["c"].value)] = int(row["n"].value)
+    typed: dict[str, set[str]] = {}
+    per_source: dict[str, dict[str, int]] = {}
+    for graph, counts in per_graph.items():
+        if graph == ontology:
+            continue
+        source = graph.startswith(BASE + "source/")
+        counter: Counter[str] = Counter()
+        for subject, cls in counts.typed:
+            iri = iri_of(cls)
+            if iri is None:
+                continue
+            name = compact(iri)
+            typed.setdefault(name, set()).add(subject)
+            counter[name] += 1
+        if source and counts.triples:
+            per_source[graph] = dict(sorted(counter.items()))
     return Stats(
         triples=total,
         graphs=dict(sorted(graphs.items())),
-        classes=dict(sorted(classes.items())),
-        per_source_classes={g: dict(sorted(c.items())) for g, c in sorted(per_source.items())},
+        classes={c: len(members) for c, members in sorted(typed.items())},
+        per_source_classes=dict(sorted(per_source.items())),
     )

@@ -1,0 +1,105 @@
+"""kg build after one source changed: only that source is read again, the validation runs each
+constraint only for the focus nodes the change can reach (and finds what a full run finds), and
+the per-graph counts are made again for that graph only."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import kg
+from kg import counts
+from kg.stats import store_stats
+from kg.store import OxStore
+from kg.validate import validate_store
+
+ALPHA = "https://kg.example.org/source/alpha"
+BETA = "https://kg.example.org/source/beta"
+
+
+def break_alpha(project: kg.Project) -> None:
+    """A visit's date that is no xsd:date (a violation on a node of alpha only)."""
+    path = project.facts_dir / "alpha.ttl"
+    text = path.read_text(encoding="utf-8")
+    broken = text.replace('"2024-01-02"^^xsd:date ;\n    prov', '"2 January 2024" ;\n    prov')
+    assert broken != text
+    path.write_text(broken, encoding="utf-8")
+
+
+def garble_keeping_stamp(path: Path) -> bytes:
+    """Overwrite ``path`` with bytes that do not parse, of the same size and modification time:
+    a tool that reads it again fails. Returns the original bytes."""
+    data = path.read_bytes()
+    stat = path.stat()
+    path.write_bytes(b"@" * len(data))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    return data
+
+
+def restore(path: Path, data: bytes) -> None:
+    stat = path.stat()
+    path.write_bytes(data)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_a_changed_source_is_revalidated_and_an_unchanged_one_not_reparsed(mini: kg.Project, tmp_path: Path) -> None:
+    first = kg.build(mini, out_dir=tmp_path / "a")
+    assert first.conforms and ALPHA in first.sync.loaded and BETA in first.sync.loaded
+    break_alpha(mini)
+    beta = mini.facts_dir / "beta.ttl"
+    original = garble_keeping_stamp(beta)
+    second = kg.build(mini, out_dir=tmp_path / "b")
+    # only alpha was read again: beta, garbled, would not parse
+    assert second.sync.loaded == [ALPHA]
+    assert BETA in second.sync.unchanged
+    # the change was validated: the new violation is found, on alpha's visit
+    violations = [f for f in second.report.findings if f.severity is kg.Severity.VIOLATION]
+    assert [f.focus for f in violations] == ["https://kg.example.org/id/visit/2024-01-ada-borduria"]
+    outcome = second.report.outcome
+    assert outcome is not None and outcome.restricted > 0
+    assert outcome.rerun < outcome.restricted + outcome.reused
+    # and what it found is what a full validation finds
+    restore(beta, original)
+    full = validate_store(OxStore.in_memory(mini), mini)
+    assert second.report.findings == full.findings
+
+
+def test_nothing_changed_reuses_every_result(mini: kg.Project, tmp_path: Path) -> None:
+    kg.build(mini, out_dir=tmp_path / "a")
+    again = kg.build(mini, out_dir=tmp_path / "b")
+    assert again.sync.loaded == []
+    outcome = again.report.outcome
+    assert outcome is not None and outcome.queries == 0 and outcome.reused > 0
+
+
+def test_unreadable_results_mean_a_full_run(mini: kg.Project, tmp_path: Path) -> None:
+    kg.build(mini, out_dir=tmp_path / "a")
+    (mini.root / ".kg" / "validation.json").write_text("{not json", encoding="utf-8")
+    break_alpha(mini)
+    again = kg.build(mini, out_dir=tmp_path / "b")
+    outcome = again.report.outcome
+    assert outcome is not None and outcome.restricted == 0 and outcome.reused == 0
+    assert not again.conforms
+
+
+def test_counts_are_made_again_for_the_changed_graph_only(
+    mini: kg.Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kg.build(mini, out_dir=tmp_path / "a")
+    break_alpha(mini)
+    store = OxStore.open(mini)
+    counted: list[str] = []
+    real = counts.count_graph
+
+    def spy(store: OxStore, graph: str) -> counts.GraphCounts:
+        counted.append(graph)
+        return real(store, graph)
+
+    monkeypatch.setattr(counts, "count_graph", spy)
+    assert store_stats(store) == kg.stats(kg.load_dataset(mini))
+    assert counted == [ALPHA]
+    counted.clear()
+    store_stats(store)
+    assert counted == []
