@@ -6,12 +6,18 @@ store, streaming (every format but RDF/XML), which is what ``kg build`` and ``kg
 from __future__ import annotations
 
 import gc
+import hashlib
+import json
 import os
 import re
 import tempfile
-from collections import defaultdict
+from bisect import bisect_left
+from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from enum import Enum
+from heapq import heapify, heappop, heappush, heapreplace
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
@@ -20,6 +26,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 
 from . import jsonld
 from .errors import KgError
+from .exportcache import CorruptEntry, Entry, ExportCache
 from .namespaces import LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, expand
 
 if TYPE_CHECKING:
@@ -422,165 +429,174 @@ def store_graphs(store: OxStore, *, include_ontology: bool = False, sources: Seq
     return sorted(out)
 
 
+# The store path works graph by graph: each selected named graph is dumped by Oxigraph once
+# and turned into per-graph artifacts (its sorted N-Triples lines; its Turtle blocks, which
+# are also its TriG body; its JSON-LD ``@graph`` entry), kept in an :class:`ExportCache`
+# (on disk under ``.kg/exports/`` when a cache folder is given, else in a temporary folder).
+# The document is then streamed from the artifacts: N-Quads, N-Triples and Turtle by a k-way
+# merge of the sorted artifacts (the union formats keep a set: a triple or a predicate-object
+# pair that several graphs hold comes once), TriG and JSON-LD by concatenation. Memory is
+# bounded by the largest graph plus a read buffer per graph (:data:`READ_BUDGET` in all),
+# not by the dataset; with a cache, a graph whose file did not change is not dumped again.
+
+#: bump when what an artifact holds, or how it is written, changes (old entries are then
+#: never read, and pruned)
+WRITER_VERSION = 1
+#: bytes of artifact held in memory across all the graphs a merge reads side by side
+READ_BUDGET = 96 << 20
+_MIN_READ = 8 << 10
+_CHUNK = 1 << 20
+
+
 def _nt_lines(data: bytes, what: str) -> list[bytes]:
-    """Oxigraph N-Triples/N-Quads output as lines (with their newline), literals quoted as
-    rdflib quotes them.
+    """Oxigraph N-Triples output as lines without their closing `` .\\n`` (a raw newline only
+    ends a line in N-Triples), literals quoted as rdflib quotes them.
 
     :raises KgError: for a blank node (kg's exports do not support them).
     """
-    lines = data.splitlines(keepends=True)
+    lines = data.split(b" .\n")
+    if lines and not lines[-1]:
+        lines.pop()
     if b"_:" in data:
         for line in lines:
             if line.startswith(b"_:") or line.split(b" ", 2)[2].startswith(b"_:"):
-                raise KgError(f"blank nodes are not supported in kg exports: {line.decode('utf-8').strip()} ({what})")
+                raise KgError(f"blank nodes are not supported in kg exports: {line.decode('utf-8')} . ({what})")
     if b"\\" in data:  # IRIs hold no backslash: only lines with an escaped literal need a look
         lines = [_nt_fix(line) if b"\\" in line else line for line in lines]
     return lines
 
 
-def _graph_lines(store: OxStore, graph: str, *, suffix: bytes = b" .\n") -> list[bytes]:
-    """One named graph as N-Triples lines (see :func:`_nt_lines`); ``suffix`` replaces each
-    line's closing `` .`` (to add a graph name)."""
+def _dump_lines(store: OxStore, graph: str, *, sort: bool = True) -> list[bytes]:
+    """One named graph's triples as N-Triples lines without the closing `` .``, sorted unless
+    ``sort`` is false.
+
+    Sorting these gives the order of the full lines too, in N-Triples and in N-Quads: where
+    one line is a prefix of another, the longer goes on with a character above the space
+    that follows the shorter (``@``, ``^``, ``-`` or a letter of a language tag)."""
     ox = _ox()
     data: bytes = store.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
-    if suffix != b" .\n":
-        data = data.replace(b" .\n", suffix)  # a raw newline only ends a line in N-Triples
-    return _nt_lines(data, graph)
-
-
-def _union_lines(store: OxStore, graphs: Sequence[str], *, every_source: bool) -> Iterator[list[bytes]]:
-    """The distinct triples of ``graphs`` as N-Triples lines, in batches (not sorted, a triple
-    that two graphs hold may come twice).
-
-    With ``every_source`` (no ``--source`` filter: at most the ontology is left out) this is
-    one dump of the store's default graph, which holds the merge of all named graphs, less the
-    triples that only the left-out graphs hold; otherwise one dump per graph."""
-    ox = _ox()
-    if not every_source:
-        for graph in graphs:
-            yield _graph_lines(store, graph)
-        return
-    chosen = set(graphs)
-    left_out = [g.value for g in store.store.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in chosen]
-    drop: set[bytes] = set()
-    for graph in left_out:
-        for line in _graph_lines(store, graph):
-            triple = next(iter(ox.parse(line, format=ox.RdfFormat.N_TRIPLES)))
-            held = store.store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)
-            if not any(isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in chosen for q in held):
-                drop.add(line)
-    data: bytes = store.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-    lines = _nt_lines(data, "default graph")
+    lines = _nt_lines(data, graph)
     del data
-    yield [line for line in lines if line not in drop] if drop else lines
-
-
-def _sorted_unique(lines: list[bytes]) -> Iterator[bytes]:
-    lines.sort()
-    previous = None
-    for line in lines:
-        if line != previous:
-            yield line
-        previous = line
-
-
-def _chunked(parts: Iterable[bytes], size: int = 1 << 20) -> Iterator[bytes]:
-    buffer: list[bytes] = []
-    held = 0
-    for part in parts:
-        buffer.append(part)
-        held += len(part)
-        if held >= size:
-            yield b"".join(buffer)
-            buffer, held = [], 0
-    if buffer:
-        yield b"".join(buffer)
+    if sort:
+        lines.sort()
+    return lines
 
 
 class _FastNamer(_Namer):
-    """:class:`_Namer` with a cache and a lookup by the IRI's ``/`` and ``#`` boundaries."""
+    """:class:`_Namer` by the IRI's ``/`` and ``#`` boundaries, for N-Triples terms, giving the
+    prefix used with each name; :class:`_Names` caches it."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.cache: dict[str, str] = {}
         self.by_boundary = all(ns[-1] in "/#" for ns in self.prefixes.values())
         self.ns_prefix = {ns: prefix for ns, prefix in self.by_ns}
 
-    def iri(self, iri: str) -> str:
-        hit = self.cache.get(iri)
-        if hit is not None:
-            return hit
-        if self.by_boundary:
-            name = f"<{iri}>"
-            end = len(iri)
-            while True:
-                end = max(iri.rfind("/", 0, end), iri.rfind("#", 0, end))
-                if end < 0:
-                    break
-                prefix = self.ns_prefix.get(iri[: end + 1])
-                if prefix is not None and _PN_LOCAL.match(iri[end + 1 :]):
-                    name = f"{prefix}:{iri[end + 1 :]}"
-                    self.used.add(prefix)
-                    break
-        else:  # pragma: no cover - every kg namespace ends in / or #
+    def name(self, iri: str) -> tuple[str, str]:
+        """The name of an IRI and the prefix it uses (``""`` for none)."""
+        if not self.by_boundary:  # pragma: no cover - every kg namespace ends in / or #
             name = super().iri(iri)
-        self.cache[iri] = name
-        return name
+            return name, "" if name[0] == "<" else name[: name.index(":")]
+        end = len(iri)
+        while True:
+            end = max(iri.rfind("/", 0, end), iri.rfind("#", 0, end))
+            if end < 0:
+                return f"<{iri}>", ""
+            prefix = self.ns_prefix.get(iri[: end + 1])
+            if prefix is not None and _PN_LOCAL.match(iri[end + 1 :]):
+                return f"{prefix}:{iri[end + 1 :]}", prefix
 
-    def nt_term(self, term: str) -> str:
-        """An N-Triples term (IRI or literal) as :meth:`_Namer.term` writes the rdflib term."""
+    def nt_term(self, term: str) -> tuple[str, str]:
+        """An N-Triples term (IRI or literal) as :meth:`_Namer.term` writes the rdflib term, and
+        the prefix it uses."""
         if term[0] == "<":
-            return self.iri(term[1:-1])
+            return self.name(term[1:-1])
         if term[0] == '"':
             quoted, suffix = _split_literal(term)
             if "\\" in quoted:
                 quoted = _n3_quote(_nt_unescape(quoted[1:-1]))
             if suffix.startswith("^^"):
-                return f"{quoted}^^{self.iri(suffix[3:-1])}"
-            return quoted + suffix
+                name, prefix = self.name(suffix[3:-1])
+                return f"{quoted}^^{name}", prefix
+            return quoted + suffix, ""
         raise KgError(f"blank nodes are not supported in kg exports: {term}")
 
 
+#: terms whose Turtle names :class:`_Names` keeps (then it starts again): bounds the memory
+NAMES_KEPT = 1 << 18
 _RDF_TYPE_NT = f"<{_RDF_TYPE}>"
 
 
-def _turtle_pairs(batches: Iterable[list[bytes]], namer: _FastNamer) -> dict[str, list[tuple[str, str]]]:
+class _Names:
+    """Turtle names of N-Triples terms (IRIs, typed literals) with the prefix each uses, kept
+    across the graphs of one export (at most :data:`NAMES_KEPT`)."""
+
+    def __init__(self) -> None:
+        self.namer = _FastNamer()
+        self.terms: dict[str, tuple[str, str]] = {}
+        self.preds: dict[str, tuple[str, str]] = {_RDF_TYPE_NT: ("a", "")}
+
+    def term(self, term: str) -> tuple[str, str]:
+        if len(self.terms) >= NAMES_KEPT:
+            self.terms.clear()
+        found = self.terms[term] = self.namer.nt_term(term)
+        return found
+
+    def pred(self, term: str) -> tuple[str, str]:
+        if len(self.preds) >= NAMES_KEPT:
+            self.preds.clear()
+            self.preds[_RDF_TYPE_NT] = ("a", "")
+        found = self.preds[term] = self.namer.nt_term(term)
+        return found
+
+    def prefix_lines(self, used: set[str]) -> list[str]:
+        prefixes = self.namer.prefixes
+        return sorted(f"@prefix {p}: <{prefixes[p]}> ." for p in used if p)
+
+
+def _turtle_pairs(lines: Iterable[str], names: _Names) -> tuple[dict[str, list[tuple[str, str]]], set[str]]:
     """Predicate-object pairs by subject, written as :func:`_turtle_parts` writes the terms, from
-    batches of N-Triples lines (each batch emptied as it is read)."""
+    N-Triples lines without their closing `` .``; and the prefixes they use."""
     by_subject: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    term = namer.nt_term
-    cache: dict[str, str] = {}  # IRIs by their N-Triples form
-    preds = {_RDF_TYPE_NT: "a"}
-    get = cache.get
-    iri = namer.iri
+    used: set[str] = set()
+    use = used.add
+    terms = names.terms
+    preds = names.preds
     last_s = ""
     pairs: list[tuple[str, str]] = []
-    for lines in batches:
-        while lines:  # from the end, each line freed once read (the order does not matter)
-            s, p, rest = lines.pop().decode("utf-8").split(" ", 2)
-            o = rest[:-3]
-            if s != last_s:  # Oxigraph writes a subject's triples together: look it up once
-                subject = get(s)
-                if subject is None:
-                    subject = cache[s] = term(s)
-                pairs = by_subject[subject]
-                last_s = s
-            pred = preds.get(p)
-            if pred is None:
-                pred = preds[p] = iri(p[1:-1])
-            last = o[-1]
-            if last == '"' or (last != ">" and '"@' in o):  # simple or language-tagged literal
-                obj = o if "\\" not in o else term(o)
-            else:
-                cached = get(o)
-                if cached is not None:
-                    obj = cached
-                elif o[0] == "<":
-                    obj = cache[o] = iri(o[1:-1])
-                else:
-                    obj = term(o)
-            pairs.append((pred, obj))
-    return by_subject
+    for line in lines:
+        s, p, o = line.split(" ", 2)
+        if s != last_s:  # a subject's triples come together: look it up once
+            found = terms.get(s) or names.term(s)
+            use(found[1])
+            pairs = by_subject[found[0]]
+            last_s = s
+        found = preds.get(p) or names.pred(p)
+        use(found[1])
+        pred = found[0]
+        last = o[-1]
+        if last == '"' or (last != ">" and '"@' in o):  # simple or language-tagged literal
+            obj = o if "\\" not in o else names.namer.nt_term(o)[0]
+        else:
+            found = terms.get(o) or names.term(o)
+            use(found[1])
+            obj = found[0]
+        pairs.append((pred, obj))
+    return by_subject, used
+
+
+def _turtle_block(subject: str, pairs: list[tuple[str, str]]) -> str:
+    """One subject's Turtle block from its sorted, distinct pairs (``rdf:type`` as ``a`` first)."""
+    if pairs[0][0] < "a":  # a predicate written as <IRI> sorts before "a": put "a" first
+        pairs = sorted(pairs, key=lambda po: (po[0] != "a", po))
+    lines: list[str] = []
+    current = None
+    for pred, obj in pairs:
+        if pred == current:
+            lines[-1] += f" ,\n        {obj}"
+        else:
+            lines.append(f"{pred} {obj}")
+            current = pred
+    return f"{subject} " + " ;\n    ".join(lines) + " ."
 
 
 def _turtle_blocks(by_subject: dict[str, list[tuple[str, str]]], *, distinct: bool) -> Iterator[str]:
@@ -588,102 +604,500 @@ def _turtle_blocks(by_subject: dict[str, list[tuple[str, str]]], *, distinct: bo
     emptied on the way); ``distinct`` when no pair can come twice."""
     for subject in sorted(by_subject):
         pairs = by_subject.pop(subject)
-        pairs = sorted(pairs) if distinct else sorted(set(pairs))
-        if pairs[0][0] < "a":  # a predicate written as <IRI> sorts before "a": put "a" first
-            pairs.sort(key=lambda po: (po[0] != "a", po))
-        lines: list[str] = []
-        current = None
-        for pred, obj in pairs:
-            if pred == current:
-                lines[-1] += f" ,\n        {obj}"
-            else:
-                lines.append(f"{pred} {obj}")
-                current = pred
-        yield f"{subject} " + " ;\n    ".join(lines) + " ."
+        yield _turtle_block(subject, sorted(pairs) if distinct else sorted(set(pairs)))
 
 
-def _prefix_lines(namer: _Namer) -> set[str]:
-    return {f"@prefix {p}: <{namer.prefixes[p]}> ." for p in namer.used}
+def _block_pairs(block: str) -> list[tuple[str, str]]:
+    """The pairs of a block :func:`_turtle_block` wrote, when no object holds a newline (each
+    newline then starts a pair: an object after 8 spaces, a predicate after 4)."""
+    rest = block[block.index(" ") + 1 : -2]
+    parts = rest.split("\n")
+    last = len(parts) - 1
+    pairs: list[tuple[str, str]] = []
+    pred = ""
+    for number, part in enumerate(parts):
+        if number < last:
+            part = part[:-2]  # " ;" or " ,"
+        if number and part.startswith("        "):
+            pairs.append((pred, part[8:]))
+            continue
+        pred, obj = part[4 if number else 0 :].split(" ", 1)
+        pairs.append((pred, obj))
+    return pairs
 
 
-def _store_turtle(batches: Iterable[list[bytes]], *, distinct: bool) -> Iterator[bytes]:
-    """What :func:`_document` of :func:`_turtle_parts` gives, streamed: the prefixes, then the
-    blocks in chunks."""
-    namer = _FastNamer()
-    by_subject = _turtle_pairs(batches, namer)
-    yield ("\n".join(sorted(_prefix_lines(namer))) + "\n\n").encode("utf-8")
-    chunk: list[str] = []
-    first = True
-    for block in _turtle_blocks(by_subject, distinct=distinct):
-        chunk.append(block)
-        if len(chunk) >= 4096:
-            yield (("" if first else "\n\n") + "\n\n".join(chunk)).encode("utf-8")
-            chunk, first = [], False
-    yield (("" if first or not chunk else "\n\n") + "\n\n".join(chunk) + "\n").encode("utf-8")
+def _turtle_artifact(lines: Iterable[str], names: _Names) -> tuple[bytes, dict[str, Any]]:
+    """One graph's Turtle blocks, sorted by subject and joined by blank lines (its TriG body,
+    and what the Turtle merge reads), with the metadata: the ``@prefix`` lines it uses;
+    ``pairs`` of the subjects whose block cannot be read back by :func:`_block_pairs` (an
+    object with a newline); ``lengths`` of the blocks when a blank line is not always a
+    separator (a literal with a blank line)."""
+    by_subject, used = _turtle_pairs(lines, names)
+    blocks: list[str] = []
+    kept: dict[str, list[tuple[str, str]]] = {}
+    for subject in sorted(by_subject):
+        pairs = sorted(by_subject.pop(subject))
+        block = _turtle_block(subject, pairs)
+        if block.count("\n") != len(pairs) - 1:
+            kept[subject] = pairs
+        blocks.append(block)
+    body = "\n\n".join(blocks)
+    meta: dict[str, Any] = {"prefixes": names.prefix_lines(used)}
+    if kept:
+        meta["pairs"] = kept
+    if body.count("\n\n") != max(len(blocks) - 1, 0):
+        meta["lengths"] = [len(block.encode("utf-8")) for block in blocks]
+    return body.encode("utf-8"), meta
 
 
-def _store_turtle_parts(lines: list[bytes]) -> tuple[set[str], str]:
-    """:func:`_turtle_parts` of one graph's N-Triples lines (emptied on the way)."""
-    namer = _FastNamer()
-    by_subject = _turtle_pairs([lines], namer)
-    return _prefix_lines(namer), "\n\n".join(_turtle_blocks(by_subject, distinct=True))
-
-
-def _store_jsonld(store: OxStore, graphs: Sequence[str]) -> Iterator[bytes]:
-    """The JSON-LD document :func:`serialize` writes, graph by graph from the store."""
-    ctx = jsonld.packaged_context()
-    compactor = jsonld._Compactor(ctx)
-    head = jsonld.dumps({"@context": ctx})
-    keys: dict[str, tuple[str, dict[str, Any]]] = {}
-    named = sorted((compactor.iri(g), g) for g in graphs)
-    yield (head[: -len("\n}\n")] + ',\n  "@graph": [' + ("" if named else "]\n}\n")).encode("utf-8")
-    for number, (name, graph) in enumerate(named):
-        by_subject: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-        for line in _graph_lines(store, graph):
-            s, p, rest = line.decode("utf-8").split(" ", 2)
-            o = rest[:-3]
-            if s[0] != "<":
-                raise KgError(f"blank nodes are not supported in JSON-LD export: {s}")
-            node = by_subject[s[1:-1]]
-            if o[0] == "<":
-                if p == _RDF_TYPE_NT:
-                    node["@type"].append(compactor.vocab(o[1:-1]))
-                    continue
-                found = keys.get(p)
-                if found is None:
-                    found = keys[p] = compactor.key(p[1:-1])
-                node[found[0]].append(compactor.iri_value(o[1:-1], found[1]))
+def _jsonld_artifact(lines: Iterable[str], name: str, compactor: Any, keys: dict[str, Any]) -> bytes:
+    """One graph's entry in the JSON-LD ``@graph`` list, as :func:`serialize` writes it (without
+    the comma that separates it from the one before). ``keys``: a memo of compacted keys."""
+    by_subject: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for line in lines:
+        s, p, o = line.split(" ", 2)
+        if s[0] != "<":
+            raise KgError(f"blank nodes are not supported in JSON-LD export: {s}")
+        node = by_subject[s[1:-1]]
+        if o[0] == "<":
+            if p == _RDF_TYPE_NT:
+                node["@type"].append(compactor.vocab(o[1:-1]))
                 continue
-            if o[0] != '"':
-                raise KgError(f"blank nodes are not supported in JSON-LD export: {o}")
             found = keys.get(p)
             if found is None:
                 found = keys[p] = compactor.key(p[1:-1])
-            quoted, suffix = _split_literal(o)
-            lex = _nt_unescape(quoted[1:-1]) if "\\" in quoted else quoted[1:-1]
-            if suffix.startswith("@"):
-                value = compactor.literal_value(lex, suffix[1:], None, found[1])
+            node[found[0]].append(compactor.iri_value(o[1:-1], found[1]))
+            continue
+        if o[0] != '"':
+            raise KgError(f"blank nodes are not supported in JSON-LD export: {o}")
+        found = keys.get(p)
+        if found is None:
+            found = keys[p] = compactor.key(p[1:-1])
+        quoted, suffix = _split_literal(o)
+        lex = _nt_unescape(quoted[1:-1]) if "\\" in quoted else quoted[1:-1]
+        if suffix.startswith("@"):
+            value = compactor.literal_value(lex, suffix[1:], None, found[1])
+        else:
+            value = compactor.literal_value(lex, None, suffix[3:-1] if suffix else None, found[1])
+        node[found[0]].append(value)
+    nodes = jsonld.node_objects(by_subject, compactor)
+    del by_subject
+    body = ",\n        ".join(jsonld.dump_value(n, 4) for n in nodes)
+    text = (
+        '\n    {\n      "@id": '
+        + jsonld.dump_value(name, 3)
+        + ',\n      "@graph": [\n        '
+        + body
+        + "\n      ]\n    }"
+    )
+    return text.encode("utf-8")
+
+
+# --------------------------------------------------------------------------- artifacts
+
+
+#: threads dumping graphs from the store ahead of the Python work on the graphs before them
+#: (pyoxigraph releases the GIL while it dumps)
+DUMP_THREADS = max(1, min(4, os.cpu_count() or 1))
+
+
+class _Artifacts:
+    """The artifacts of the graphs of one store, from ``cache`` or computed (and kept there)."""
+
+    def __init__(self, store: OxStore, cache: ExportCache) -> None:
+        self.store = store
+        self.cache = cache
+        self.names = _Names()
+        self._jsonld: tuple[str, Any, dict[str, Any]] | None = None
+
+    def _dumped(self, graphs: Sequence[str], sort: bool) -> Iterator[tuple[str, list[bytes]]]:
+        """The N-Triples lines of ``graphs`` (see :func:`_dump_lines`), in order, dumped by
+        :data:`DUMP_THREADS` threads a few graphs ahead."""
+        if not graphs:
+            return
+        ox = _ox()
+
+        def dump(graph: str) -> bytes:
+            data: bytes = self.store.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+            return data
+
+        pool = ThreadPoolExecutor(DUMP_THREADS, thread_name_prefix="kg-dump")
+        try:
+            todo = iter(graphs)
+            pending = deque((g, pool.submit(dump, g)) for g in islice(todo, 2 * DUMP_THREADS))
+            while pending:
+                graph, future = pending.popleft()
+                data = future.result()
+                following = next(todo, None)
+                if following is not None:
+                    pending.append((following, pool.submit(dump, following)))
+                lines = _nt_lines(data, graph)
+                del data
+                if sort:
+                    lines.sort()
+                yield graph, lines
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def nt(self, graphs: Sequence[str], *, keep: int = 0) -> list[Entry]:
+        """Each graph's sorted N-Triples lines (without `` .``), one a line."""
+        found = {g: self.cache.get(g, "nt", keep=keep) for g in graphs}
+        for graph, lines in self._dumped([g for g in graphs if found[g] is None], sort=True):
+            found[graph] = self.cache.put(graph, "nt", _joined(lines), {"lines": len(lines)}, keep=keep)
+        return [e for e in (found[g] for g in graphs) if e is not None]
+
+    def _texts(self, graphs: Sequence[str]) -> Iterator[tuple[str, list[str]]]:
+        """The N-Triples lines (without `` .``) of ``graphs`` as text, for the other artifacts:
+        from the cache when it holds them (no dump), else dumped (and kept when the cache keeps
+        the graph's entries)."""
+        cache = self.cache
+        known = {g for g in graphs if cache.has(g, "nt")}
+        dumps = self._dumped([g for g in graphs if g not in known], sort=cache.persistent)
+        for graph in graphs:
+            entry = cache.get(graph, "nt", keep=-1) if graph in known else None
+            if entry is not None:
+                data = entry.payload()
             else:
-                value = compactor.literal_value(lex, None, suffix[3:-1] if suffix else None, found[1])
-            node[found[0]].append(value)
-        nodes = jsonld.node_objects(by_subject, compactor)
-        del by_subject
-        body = ",\n        ".join(jsonld.dump_value(n, 4) for n in nodes)
-        text = (
-            ("," if number else "")
-            + '\n    {\n      "@id": '
-            + jsonld.dump_value(name, 3)
-            + ',\n      "@graph": [\n        '
-            + body
-            + "\n      ]\n    }"
-        )
-        yield text.encode("utf-8")
+                if graph in known:  # an entry found corrupted: dump the graph now
+                    lines = _dump_lines(self.store, graph, sort=cache.persistent)
+                else:
+                    dumped, lines = next(dumps)
+                    assert dumped == graph
+                data = _joined(lines)
+                del lines
+                if cache.key(graph) is not None:
+                    cache.put(graph, "nt", data, {"lines": data.count(b"\n")})
+            text = data.decode("utf-8").split("\n")
+            text.pop()
+            yield graph, text
+
+    def turtle(self, graphs: Sequence[str], *, keep: int = 0) -> list[Entry]:
+        """Each graph's Turtle artifact (see :func:`_turtle_artifact`)."""
+        found = {g: self.cache.get(g, "turtle", keep=keep) for g in graphs}
+        for graph, text in self._texts([g for g in graphs if found[g] is None]):
+            payload, meta = _turtle_artifact(text, self.names)
+            del text
+            found[graph] = self.cache.put(graph, "turtle", payload, meta, keep=keep)
+        return [e for e in (found[g] for g in graphs) if e is not None]
+
+    def jsonld_kind(self) -> tuple[str, Any, dict[str, Any]]:
+        """The JSON-LD artifacts' kind (named by the context's hash), the compactor, a memo."""
+        if self._jsonld is None:
+            ctx = jsonld.packaged_context()
+            digest = hashlib.sha256(json.dumps(ctx, sort_keys=True).encode("utf-8")).hexdigest()[:12]
+            self._jsonld = (f"jsonld-{digest}", jsonld._Compactor(ctx), {})
+        return self._jsonld
+
+    def jsonld(self, named: Sequence[tuple[str, str]]) -> list[Entry]:
+        """Each graph's entry in the JSON-LD ``@graph`` list, from (compacted name, graph IRI)."""
+        kind, compactor, keys = self.jsonld_kind()
+        found = {g: self.cache.get(g, kind) for _, g in named}
+        names = {g: name for name, g in named}
+        for graph, text in self._texts([g for _, g in named if found[g] is None]):
+            payload = _jsonld_artifact(text, names[graph], compactor, keys)
+            del text
+            found[graph] = self.cache.put(graph, kind, payload, {})
+        return [e for e in (found[g] for _, g in named) if e is not None]
+
+
+def _joined(lines: list[bytes]) -> bytes:
+    return b"\n".join(lines) + b"\n" if lines else b""
+
+
+def _read_size(graphs: int) -> int:
+    """Bytes per read for each of ``graphs`` artifacts read side by side."""
+    return max(_MIN_READ, min(_CHUNK, READ_BUDGET // max(graphs, 1)))
+
+
+def _line_batches(entry: Entry, size: int) -> Iterator[list[bytes]]:
+    """An ``nt`` artifact's lines, in batches."""
+    rest = b""
+    for data in entry.chunks(size):
+        if rest:
+            data = rest + data
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            rest = data
+            continue
+        rest = data[cut + 1 :]
+        yield data[:cut].split(b"\n")
+    if rest:
+        raise CorruptEntry(f"{entry.path}: does not end with a newline")
+
+
+def _block_batches(entry: Entry, size: int) -> Iterator[list[bytes]]:
+    """A ``turtle`` artifact's blocks, in batches."""
+    lengths: list[int] | None = entry.meta.get("lengths")
+    rest = b""
+    if lengths is None:  # a blank line only ever separates two blocks
+        for data in entry.chunks(size):
+            parts = (rest + data if rest else data).split(b"\n\n")
+            rest = parts.pop()
+            if parts:
+                yield parts
+        if rest:
+            yield [rest]
+        return
+    number = skip = 0
+    for data in entry.chunks(size):
+        if skip:  # the separator after the last block read
+            cut = min(skip, len(data))
+            data, skip = data[cut:], skip - cut
+        if rest:
+            data = rest + data
+        blocks = []
+        start = 0
+        while number < len(lengths) and start + lengths[number] <= len(data):
+            blocks.append(data[start : start + lengths[number]])
+            start += lengths[number] + 2
+            number += 1
+        skip = max(start - len(data), 0)
+        rest = data[start:]
+        if blocks:
+            yield blocks
+    if rest or number != len(lengths):
+        raise CorruptEntry(f"{entry.path}: blocks do not match their lengths")
+
+
+class _Reader:
+    """One artifact read batch by batch: ``items[pos:]`` is what is left of the batch."""
+
+    __slots__ = ("batches", "items", "keys", "pos", "subjects")
+
+    def __init__(self, batches: Iterator[list[bytes]], subjects: bool = False) -> None:
+        self.batches = batches
+        self.items: list[bytes] = []
+        self.keys: list[bytes] = self.items  # what the merge compares: the items, or their subjects
+        self.pos = 0
+        self.subjects = subjects
+
+    def fill(self) -> bool:
+        """Read the next batch; False at the end."""
+        for items in self.batches:
+            self.items = items
+            self.keys = [item[: item.index(b" ")] for item in items] if self.subjects else items
+            self.pos = 0
+            return True
+        return False
+
+
+def _merged_lines(readers: list[_Reader], ties: list[bytes]) -> Iterator[tuple[int, list[bytes], int, int]]:
+    """A k-way merge of sorted line artifacts, a run at a time: ``(reader, items, start, end)``
+    says ``items[start:end]`` of that reader come next. Equal lines come in the order of their
+    ``ties`` (the N-Quads graph suffix); for the union, equal ties, each copy comes (the caller
+    drops them: a copy can only start a run)."""
+    heap = [(reader.items[0], ties[i], i) for i, reader in enumerate(readers) if reader.fill()]
+    heapify(heap)
+    while heap:
+        _line, tie, i = heap[0]
+        reader = readers[i]
+        items, start = reader.items, reader.pos
+        count = len(heap)
+        if count == 1:
+            end = len(items)
+        else:  # everything below the next reader's head comes now, in one run
+            other = heap[1] if count == 2 or heap[1] < heap[2] else heap[2]
+            bound = other[0]
+            end = bisect_left(items, bound, start + 1)
+            if end < len(items) and tie < other[1] and items[end] == bound:
+                end += 1
+        yield i, items, start, end
+        if end < len(items):
+            reader.pos = end
+            heapreplace(heap, (items[end], tie, i))
+        elif reader.fill():
+            heapreplace(heap, (reader.items[0], tie, i))
+        else:
+            heappop(heap)
+
+
+def _pairs_of(block: bytes, meta: dict[str, Any]) -> list[tuple[str, str]]:
+    text = block.decode("utf-8")
+    kept = meta.get("pairs")
+    if kept:
+        found = kept.get(text[: text.index(" ")])
+        if found is not None:
+            return [(pred, obj) for pred, obj in found]
+    return _block_pairs(text)
+
+
+def _merged_blocks(readers: list[_Reader], metas: list[dict[str, Any]]) -> Iterator[list[bytes]]:
+    """A k-way merge of Turtle artifacts by subject, in runs of blocks; a subject that several
+    graphs hold gets one block of the union of their pairs."""
+    heap = [(reader.keys[0], i) for i, reader in enumerate(readers) if reader.fill()]
+    heapify(heap)
+
+    def advance(i: int, reader: _Reader, end: int, replace: bool) -> None:
+        if end < len(reader.items):
+            reader.pos = end
+            item = (reader.keys[end], i)
+        elif reader.fill():
+            item = (reader.keys[0], i)
+        else:
+            if replace:
+                heappop(heap)
+            return
+        if replace:
+            heapreplace(heap, item)
+        else:
+            heappush(heap, item)
+
+    while heap:
+        subject, i = heap[0]
+        reader = readers[i]
+        count = len(heap)
+        if count == 1:
+            end = len(reader.items)
+        else:
+            other = heap[1] if count == 2 or heap[1] < heap[2] else heap[2]
+            if other[0] == subject:  # in several graphs: merge the pairs
+                group = []
+                while heap and heap[0][0] == subject:
+                    group.append(heappop(heap)[1])
+                pairs: set[tuple[str, str]] = set()
+                for k in group:
+                    member = readers[k]
+                    pairs.update(_pairs_of(member.items[member.pos], metas[k]))
+                    advance(k, member, member.pos + 1, False)
+                yield [_turtle_block(subject.decode("utf-8"), sorted(pairs)).encode("utf-8")]
+                continue
+            end = bisect_left(reader.keys, other[0], reader.pos + 1)
+        yield reader.items[reader.pos : end]
+        advance(i, reader, end, True)
+
+
+class _Out:
+    """Pieces of output gathered into chunks of about :data:`_CHUNK` bytes."""
+
+    __slots__ = ("held", "parts")
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.held = 0
+
+    def add(self, piece: bytes) -> None:
+        self.parts.append(piece)
+        self.held += len(piece)
+
+    def take(self) -> bytes:
+        data = b"".join(self.parts)
+        self.parts, self.held = [], 0
+        return data
+
+
+def _store_nquads(art: _Artifacts, graphs: Sequence[str]) -> Iterator[bytes]:
+    size = _read_size(len(graphs))
+    readers = [_Reader(_line_batches(entry, size)) for entry in art.nt(graphs, keep=size)]
+    ends = [f" <{g}> .\n".encode() for g in graphs]
+    out = _Out()
+    for i, items, start, end in _merged_lines(readers, ends):
+        suffix = ends[i]
+        out.add(suffix.join(items[start:end]))
+        out.add(suffix)
+        if out.held >= _CHUNK:
+            yield out.take()
+    if out.parts:
+        yield out.take()
+
+
+def _store_ntriples(art: _Artifacts, graphs: Sequence[str]) -> Iterator[bytes]:
+    size = _read_size(len(graphs))
+    readers = [_Reader(_line_batches(entry, size)) for entry in art.nt(graphs, keep=size)]
+    out = _Out()
+    last = None
+    for _i, items, start, end in _merged_lines(readers, [b""] * len(graphs)):
+        if items[start] == last:  # a triple another graph holds too
+            start += 1
+            if start == end:
+                continue
+        last = items[end - 1]
+        out.add(b" .\n".join(items[start:end]))
+        out.add(b" .\n")
+        if out.held >= _CHUNK:
+            yield out.take()
+    if out.parts:
+        yield out.take()
+
+
+def _store_turtle(art: _Artifacts, graphs: Sequence[str]) -> Iterator[bytes]:
+    size = _read_size(len(graphs))
+    entries = art.turtle(graphs, keep=size)
+    prefixes = sorted({line for entry in entries for line in entry.meta["prefixes"]})
+    out = _Out()
+    out.add(("\n".join(prefixes) + "\n\n").encode("utf-8"))
+    readers = [_Reader(_block_batches(entry, size), subjects=True) for entry in entries]
+    first = True
+    for blocks in _merged_blocks(readers, [entry.meta for entry in entries]):
+        if not first:
+            out.add(b"\n\n")
+        first = False
+        out.add(b"\n\n".join(blocks))
+        if out.held >= _CHUNK:
+            yield out.take()
+    out.add(b"\n")
+    yield out.take()
+
+
+def _store_trig(art: _Artifacts, graphs: Sequence[str]) -> Iterator[bytes]:
+    entries = art.turtle(graphs)
+    prefixes = sorted({line for entry in entries for line in entry.meta["prefixes"]})
+    out = _Out()
+    out.add(("\n".join(prefixes) + "\n\n").encode("utf-8"))
+    for number, (graph, entry) in enumerate(zip(graphs, entries, strict=True)):
+        out.add(f"{chr(10) * 2 if number else ''}<{graph}> {{\n".encode())
+        for data in entry.chunks(_CHUNK):
+            out.add(data)
+            if out.held >= _CHUNK:
+                yield out.take()
+        out.add(b"\n}")
+    out.add(b"\n")
+    yield out.take()
+
+
+def _store_jsonld(art: _Artifacts, graphs: Sequence[str]) -> Iterator[bytes]:
+    """The JSON-LD document :func:`serialize` writes: one ``@graph`` entry per named graph,
+    sorted by the compacted graph name."""
+    _kind, compactor, _keys = art.jsonld_kind()
+    head = jsonld.dumps({"@context": compactor.ctx})
+    named = sorted((compactor.iri(g), g) for g in graphs)
+    out = _Out()
+    out.add((head[: -len("\n}\n")] + ',\n  "@graph": [' + ("" if named else "]\n}\n")).encode("utf-8"))
+    for number, entry in enumerate(art.jsonld(named)):
+        if number:
+            out.add(b",")
+        out.add(entry.payload())
+        if out.held >= _CHUNK:
+            yield out.take()
     if named:
-        yield b"\n  ]\n}\n"
+        out.add(b"\n  ]\n}\n")
+    yield out.take()
 
 
 #: the formats :func:`export_store` writes (others go through rdflib: :func:`export`)
 STORE_FORMATS = (Format.TURTLE, Format.TRIG, Format.NQUADS, Format.NTRIPLES, Format.JSONLD)
+
+_WRITERS = {
+    Format.NQUADS: _store_nquads,
+    Format.NTRIPLES: _store_ntriples,
+    Format.TURTLE: _store_turtle,
+    Format.TRIG: _store_trig,
+    Format.JSONLD: _store_jsonld,
+}
+
+
+def _salt() -> str:
+    """What names the writer in the cache keys: its version, pyoxigraph's, kg's prefixes."""
+    prefixes = hashlib.sha256(json.dumps(PREFIXES, sort_keys=True).encode("utf-8")).hexdigest()[:16]
+    return f"kg-export {WRITER_VERSION}; pyoxigraph {_ox().__version__}; prefixes {prefixes}"
+
+
+def export_cache(store: OxStore, cache_dir: Path | str | None) -> ExportCache:
+    """The artifact cache of ``store`` in ``cache_dir`` (``<project>/.kg/exports``), keyed by
+    :meth:`~kg.store.OxStore.graph_hashes`. ``None``, or a store in memory: a throw-away one.
+    Close it (or use it as a context manager) to remove throw-away entries."""
+    if cache_dir is None or store.path is None:
+        return ExportCache(None, salt=_salt())
+    return ExportCache(Path(cache_dir), store.graph_hashes(), salt=_salt())
 
 
 def store_chunks(
@@ -692,9 +1106,14 @@ def store_chunks(
     *,
     include_ontology: bool = False,
     sources: Sequence[str] | None = None,
+    cache_dir: Path | str | ExportCache | None = None,
 ) -> Iterator[bytes]:
     """The bytes :func:`serialize` gives for the same facts, in chunks, from the store.
 
+    :param cache_dir: the folder of the per-graph artifact cache (``<project>/.kg/exports``),
+        or an :class:`~kg.exportcache.ExportCache` (see :func:`export_cache`); with a cache, a
+        graph whose file did not change since the artifacts were made is not read again, and
+        stale entries are pruned after the export. ``None``: a throw-away cache.
     :raises KgError: for an unknown format or one the store path does not write (``xml``: use
         :func:`serialize`); for blank nodes (while iterating).
     """
@@ -702,7 +1121,7 @@ def store_chunks(
     if fmt not in STORE_FORMATS:
         raise KgError(f"the store cannot write {fmt.value} directly; use the rdflib engine")
     graphs = store_graphs(store, include_ontology=include_ontology, sources=sources)
-    return _gc_paused(_store_chunks(store, fmt, graphs, not sources))
+    return _gc_paused(_store_chunks(store, fmt, graphs, cache_dir))
 
 
 def _gc_paused(chunks: Iterator[bytes]) -> Iterator[bytes]:
@@ -717,21 +1136,20 @@ def _gc_paused(chunks: Iterator[bytes]) -> Iterator[bytes]:
             gc.enable()
 
 
-def _store_chunks(store: OxStore, fmt: Format, graphs: Sequence[str], every_source: bool) -> Iterator[bytes]:
-    if fmt is Format.NQUADS:
-        lines = [line for g in graphs for line in _graph_lines(store, g, suffix=f" <{g}> .\n".encode())]
-        yield from _chunked(_sorted_unique(lines))
-    elif fmt is Format.NTRIPLES:
-        lines = [line for batch in _union_lines(store, graphs, every_source=every_source) for line in batch]
-        yield from _chunked(_sorted_unique(lines))
-    elif fmt is Format.TURTLE:
-        # the default graph is a set: with every source, no triple comes twice
-        yield from _store_turtle(_union_lines(store, graphs, every_source=every_source), distinct=every_source)
-    elif fmt is Format.TRIG:
-        parts = [_store_turtle_parts(_graph_lines(store, g)) for g in graphs]
-        yield _document(parts, wrap=graphs)
-    else:
-        yield from _store_jsonld(store, graphs)
+def _store_chunks(
+    store: OxStore, fmt: Format, graphs: Sequence[str], cache_dir: Path | str | ExportCache | None
+) -> Iterator[bytes]:
+    cache = cache_dir if isinstance(cache_dir, ExportCache) else export_cache(store, cache_dir)
+    try:
+        art = _Artifacts(store, cache)
+        yield from _WRITERS[fmt](art, graphs)
+        if cache.persistent:
+            cache.prune({"jsonld": art.jsonld_kind()[0]})
+    except CorruptEntry as err:
+        raise KgError(f"export cache entry changed while it was read: {err}") from None
+    finally:
+        if cache is not cache_dir:
+            cache.close()
 
 
 def serialize_store(
@@ -740,12 +1158,14 @@ def serialize_store(
     *,
     include_ontology: bool = False,
     sources: Sequence[str] | None = None,
+    cache_dir: Path | str | ExportCache | None = None,
 ) -> bytes:
     """:func:`serialize` from the Oxigraph store (the same bytes for the same facts).
 
     :raises KgError: for an unknown format or one the store path does not write (xml).
     """
-    return b"".join(store_chunks(store, fmt, include_ontology=include_ontology, sources=sources))
+    chunks = store_chunks(store, fmt, include_ontology=include_ontology, sources=sources, cache_dir=cache_dir)
+    return b"".join(chunks)
 
 
 def export_store(
@@ -755,10 +1175,12 @@ def export_store(
     *,
     include_ontology: bool = False,
     sources: Sequence[str] | None = None,
+    cache_dir: Path | str | ExportCache | None = None,
 ) -> int:
     """Stream the export of the store in ``fmt`` to ``dest`` atomically; return its size in bytes.
 
+    :param cache_dir: see :func:`store_chunks` (``kg build`` passes ``<project>/.kg/exports``).
     :raises KgError: for an unknown format or one the store path does not write (xml).
     """
-    chunks = store_chunks(store, fmt, include_ontology=include_ontology, sources=sources)
+    chunks = store_chunks(store, fmt, include_ontology=include_ontology, sources=sources, cache_dir=cache_dir)
     return write_atomic_chunks(Path(dest), chunks)
