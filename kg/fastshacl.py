@@ -201,6 +201,8 @@ class Outcome:
     focus_nodes: int = 0
     #: dependencies read from the queries (by :func:`kg.incremental.text_key` of their text)
     dependencies: dict[str, Any] = field(default_factory=dict)
+    #: seconds each constraint took when last run in full (by the keys of :attr:`by_query`)
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -212,8 +214,8 @@ class Previous:
     results: Mapping[str, list[Result]]
     #: the triples that entered or left the data graph since (pyoxigraph triples)
     changed: Sequence[Any]
-    #: dependencies already read (:attr:`Outcome.dependencies` of an earlier run)
-    dependencies: Mapping[str, Any] = field(default_factory=dict)
+    #: :attr:`Outcome.timings` of the earlier run
+    timings: Mapping[str, float] = field(default_factory=dict)
 
 
 class Unsupported(Exception):
@@ -295,12 +297,21 @@ def validate_store(store: ox.Store, shapes: Graph, *, ontology: Graph | None = N
 
 
 def validate_store_outcome(
-    store: ox.Store, shapes: Graph, *, ontology: Graph | None = None, previous: Previous | None = None
+    store: ox.Store,
+    shapes: Graph,
+    *,
+    ontology: Graph | None = None,
+    previous: Previous | None = None,
+    dependencies: Mapping[str, Any] | None = None,
 ) -> Outcome:
     """Like :func:`validate_store`, also saying which shapes went to pyshacl and how long it took.
 
     :param previous: an earlier run's results and the change since: each constraint then runs
         only for the focus nodes the change can affect (the same results as a full run).
+    :param dependencies: the dependencies of queries already read (by
+        :func:`kg.incremental.text_key` of their text); when given, the run reads those of the
+        other queries and returns them all in :attr:`Outcome.dependencies`, ready for a later
+        incremental run.
     """
     from . import incremental
 
@@ -323,23 +334,38 @@ def validate_store_outcome(
         planned = sum(len(qs) for qs in plan.queries.values())
         planned += len({q.failing for qs in plan.queries.values() for q in qs if q.failing is not None})
         by_query: dict[str, list[Result]] = {}
-        dependencies: dict[str, Any] = dict(previous.dependencies) if previous is not None else {}
+        known: dict[str, Any] = dict(dependencies or {})
         reached: dict[Any, set[Any] | None] = {}
         tally = {"restricted": 0, "rerun": 0, "reused": 0, "focus": 0}
 
-        def reach(query: _Query) -> set[Any] | None:
-            """The focus nodes the change can affect for ``query`` (None: run it in full)."""
-            assert previous is not None
+        timings: dict[str, float] = dict(previous.timings) if previous is not None else {}
+
+        def dependency_of(query: _Query) -> Any:
             dkey = incremental.text_key(query.analysis)
-            if dkey not in dependencies:
-                dependencies[dkey] = incremental.dependency(query.analysis)
-            dep = dependencies[dkey]
+            if dkey not in known:
+                known[dkey] = incremental.dependency(query.analysis)
+            return known[dkey]
+
+        if dependencies is not None:
+            for qs in plan.queries.values():
+                for query in qs:
+                    dependency_of(query)
+
+        def reach(key: str, query: _Query) -> set[Any] | None:
+            """The focus nodes the change can affect for ``query`` (None: run it in full, also
+            when its last full run took less than the small store would for that many nodes)."""
+            assert previous is not None
+            dep = dependency_of(query)
             if dep not in reached:
                 nodes = incremental.affected(store, list(previous.changed), dep)
                 if nodes is not None and any(isinstance(n, ox.BlankNode) for n in nodes):
                     nodes = None
                 reached[dep] = nodes
-            return reached[dep]
+            nodes = reached[dep]
+            full = previous.timings.get(key)
+            if nodes and full is not None and len(nodes) * incremental.SECONDS_PER_FOCUS > full:
+                return None
+            return nodes
 
         # With a change: each constraint runs on a small store holding what its query can match
         # for the focus nodes the change can affect, and its stored results stand for the others
@@ -347,14 +373,14 @@ def validate_store_outcome(
         # needs no plan to be good).
         small: Any = None
         if previous is not None and previous.changed:
-            every = [q for qs in plan.queries.values() for q in qs]
+            every = [(_key(plan.ids[shape], n, q), q) for shape, qs in plan.queries.items() for n, q in enumerate(qs)]
             nodes: set[Any] = set()
             paths: set[Any] = set()
-            for query in every:
-                found_nodes = reach(query)
+            for key, query in every:
+                found_nodes = reach(key, query)
                 if found_nodes:
                     nodes |= found_nodes
-                    paths |= incremental.forward_paths(dependencies[incremental.text_key(query.analysis)])
+                    paths |= incremental.forward_paths(dependency_of(query))
             small = incremental.neighbourhood(store, nodes, paths)
 
         def again(key: str, query: _Query) -> list[Result] | None:
@@ -367,7 +393,7 @@ def validate_store_outcome(
             if not previous.changed:
                 tally["reused"] += 1
                 return before
-            nodes = reach(query)
+            nodes = reach(key, query)
             if nodes is None:
                 return None
             if not nodes:
@@ -387,7 +413,7 @@ def validate_store_outcome(
             found: list[Result] = []
             try:
                 for number, query in enumerate(queries):
-                    key = f"{plan.ids[shape]}#{number}:{incremental.text_key(query.text)}"
+                    key = _key(plan.ids[shape], number, query)
                     if previous is not None:
                         kept = again(key, query)
                         if kept is not None:
@@ -395,6 +421,7 @@ def validate_store_outcome(
                             found.extend(kept)
                             continue
                         tally["rerun"] += 1
+                    began = time.perf_counter()
                     text = query.text
                     if query.failing is not None and query.with_failing is not None:
                         if query.failing not in failing:
@@ -407,6 +434,7 @@ def validate_store_outcome(
                             inline = f"VALUES ?value {{ {' '.join(str(t) for t in values)} }}"
                             text = query.with_failing.replace("__VALUES__", inline)
                     by_query[key] = list(_results(query, run(text)))
+                    timings[key] = time.perf_counter() - began
                     found.extend(by_query[key])
             except SyntaxError as err:
                 fallback[shape] = f"Oxigraph rejects a query: {str(err).splitlines()[0]}"
@@ -430,7 +458,8 @@ def validate_store_outcome(
         rerun=tally["rerun"] if previous is not None else 0,
         reused=tally["reused"],
         focus_nodes=tally["focus"],
-        dependencies=dependencies,
+        dependencies=known,
+        timings={k: round(timings[k], 4) for k in by_query if k in timings},
     )
 
 
@@ -1738,6 +1767,13 @@ def _term_from_text(text: str, *, iri_plain: bool) -> Node:
     node = from_n3(text)
     assert isinstance(node, Node)
     return node
+
+
+def _key(shape_id: str, number: int, query: _Query) -> str:
+    """A compiled constraint's name in stored results: its shape, its place, its text."""
+    from .incremental import text_key
+
+    return f"{shape_id}#{number}:{text_key(query.text)}"
 
 
 _FOCUS_MARK = re.compile(r"__FOCUS\((\?\w+)\)__ ")

@@ -24,6 +24,9 @@ from typing import Any
 ANY = "*"
 #: the largest set of focus nodes worth a restricted run (more: the constraint runs in full)
 MAX_FOCUS = 20_000
+#: about what gathering one focus node's neighbourhood costs: a constraint whose last full run
+#: took less than this times its affected focus nodes runs in full instead
+SECONDS_PER_FOCUS = 0.001
 
 
 Step = tuple[str, bool]  # (predicate or ANY, backward): one pattern edge walked towards ?this

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +18,7 @@ from .namespaces import BASE, LINKS_GRAPH, ONTOLOGY_GRAPH, compact
 from .project import Project
 
 if TYPE_CHECKING:
-    from . import fastshacl
+    from . import fastshacl, incremental
     from .store import OxStore
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -219,7 +219,10 @@ def validate_store(
     elif shapes is None and store.path is not None:
         cache = ResultCache(store.path.parent / RESULTS_FILE, project)
     previous = cache.previous(store) if cache is not None else None
-    outcome = fastshacl.validate_store_outcome(data, shapes_graph, ontology=ontology, previous=previous)
+    known = cache.dependencies() if cache is not None else None
+    outcome = fastshacl.validate_store_outcome(
+        data, shapes_graph, ontology=ontology, previous=previous, dependencies=known
+    )
     if cache is not None:
         cache.save(store, outcome)
     focus_nodes = {r.focus for r in outcome.results if not r.focus.startswith(("_:", '"'))}
@@ -248,7 +251,9 @@ def validate_store(
 
 RESULTS_FILE = "validation.json"
 #: bump when the form of stored results changes (older files are then ignored)
-RESULTS_VERSION = 3
+RESULTS_VERSION = 5
+DEPENDENCIES_FILE = "dependencies.json"
+DEPENDENCIES_VERSION = 1
 
 
 class ResultCache:
@@ -262,6 +267,8 @@ class ResultCache:
         from .store import file_hash
 
         self.path = path
+        #: dependencies of queries, by their text alone: kept across changes of the shapes
+        self.dependencies_path = path.with_name(DEPENDENCIES_FILE)
         self.key = {
             "version": RESULTS_VERSION,
             "kg": __version__,
@@ -281,11 +288,23 @@ class ResultCache:
             return None
         try:
             results = {k: [fastshacl.Result(*r) for r in rows] for k, rows in data["results"].items()}
-            deps = {k: incremental.Dependency.from_json(v) for k, v in data["dependencies"].items()}
+            timings = {str(k): float(v) for k, v in data["timings"].items()}
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
         changed = incremental.changed_triples([*delta.removed, *delta.added])
-        return fastshacl.Previous(results, changed, deps)
+        return fastshacl.Previous(results, changed, timings)
+
+    def dependencies(self) -> dict[str, incremental.Dependency]:
+        """The dependencies read in earlier runs (empty when unreadable)."""
+        from . import incremental
+
+        data = incremental.read_json(self.dependencies_path) or {}
+        if data.get("version") != DEPENDENCIES_VERSION:
+            return {}
+        try:
+            return {str(k): incremental.Dependency.from_json(v) for k, v in data["dependencies"].items()}
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return {}
 
     def save(self, store: OxStore, outcome: fastshacl.Outcome) -> None:
         from . import incremental
@@ -297,9 +316,14 @@ class ResultCache:
                 k: [[r.focus, r.path, r.value, r.component, r.severity, r.shape, r.message] for r in rows]
                 for k, rows in outcome.by_query.items()
             },
-            "dependencies": {k: d.as_json() for k, d in outcome.dependencies.items()},
+            "timings": outcome.timings,
         }
         incremental.write_json(self.path, data)
+        deps = {
+            "version": DEPENDENCIES_VERSION,
+            "dependencies": {k: d.as_json() for k, d in outcome.dependencies.items()},
+        }
+        incremental.write_json(self.dependencies_path, deps)
 
 
 def _describe(store: OxStore, focus_nodes: set[str]) -> tuple[dict[str, set[str]], dict[str, str]]:
@@ -336,7 +360,7 @@ def _labels(data: Graph) -> dict[Node, str]:
 _compact = lru_cache(maxsize=None)(compact)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _shape_text(shape: str) -> str:
     """A fast-engine shape id (``IRI`` or ``IRI|path``) with its IRI compacted."""
     head, sep, rest = shape.partition("|")
