@@ -843,6 +843,8 @@ def _block_batches(entry: Entry, size: int) -> Iterator[list[bytes]]:
         if skip:  # the separator after the last block read
             cut = min(skip, len(data))
             data, skip = data[cut:], skip - cut
+            if skip:
+                continue
         if rest:
             data = rest + data
         blocks = []

@@ -39,7 +39,7 @@ LAYOUT = 1
 _MAGIC = "kg-export-artifact"
 _READ = 1 << 20  # bytes per read while checking an entry
 _STALE = 3600  # seconds after which a pack without an index, or a temporary file, is deleted
-_MAX_PACKS = 8  # more packs than this after a run: the smallest are compacted into the new one
+_MAX_PACKS = 8  # this many packs after a run: all but the largest few are compacted into a new one
 
 
 @dataclass
@@ -111,6 +111,7 @@ class ExportCache:
     _spill: _Pack | None = None
     _written: dict[tuple[str, str], Entry] = field(default_factory=dict)
     _keys: dict[str, str | None] = field(default_factory=dict)
+    _broken: list[Path] = field(default_factory=list)
 
     @property
     def persistent(self) -> bool:
@@ -148,10 +149,16 @@ class ExportCache:
                 pack = idx.with_suffix(".pack")
                 try:
                     data = json.loads(idx.read_text(encoding="utf-8"))
-                    if data.get("layout") != LAYOUT or pack.stat().st_size != data["size"]:
-                        continue
-                    entries = data["entries"]
+                    if data.get("layout") != LAYOUT:
+                        continue  # another layout: left alone (pruned as stale by age)
+                    if pack.stat().st_size != data["size"]:
+                        raise ValueError("the pack changed after its index was written")
+                    entries = [(str(key), str(kind), int(offset)) for key, kind, offset in data["entries"]]
+                except FileNotFoundError:
+                    self._broken.append(pack)
+                    continue
                 except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                    self._broken.append(pack)  # unreadable index, or a pack cut short: useless
                     continue
                 self._packs[pack] = data["size"]
                 for key, kind, offset in entries:
@@ -200,16 +207,7 @@ class ExportCache:
             pack = self._open_pack()
         start = pack.handle.tell()
         if key is not None:  # a kept entry describes itself (for checks, and for rebuilding an index)
-            header = {
-                "magic": _MAGIC,
-                "key": key,
-                "graph": graph,
-                "kind": kind,
-                "length": len(payload),
-                "crc32": zlib.crc32(payload),
-                "meta": meta,
-            }
-            line = (json.dumps(header, ensure_ascii=True, separators=(",", ":")) + "\n").encode("ascii")
+            line = _header(key, graph, kind, payload, meta)
             pack.handle.write(line)
             pack.entries.append((key, kind, start))
             start += len(line)
@@ -284,9 +282,12 @@ class ExportCache:
                 removed += self._delete(pack)
             elif sizes[pack] < self._packs[pack] // 2:
                 compact.append(pack)
+        for pack in self._broken:
+            removed += self._delete(pack)
+        self._broken.clear()
         kept = sorted((p for p in live if live[p] and p not in compact), key=lambda p: sizes[p])
-        while len(kept) > _MAX_PACKS:
-            compact.append(kept.pop(0))
+        if len(kept) >= _MAX_PACKS:  # many small packs (one per incremental run): merge the smaller half
+            compact.extend(kept[: len(kept) - _MAX_PACKS // 2])
         if compact:
             for pack in compact:
                 for key, kind, offset in live[pack]:
@@ -313,21 +314,14 @@ class ExportCache:
             return []
 
     def _copy(self, pack: Path, offset: int, key: str, kind: str) -> None:
-        """Copy a checked entry into this run's pack."""
-        try:
-            with pack.open("rb") as handle:
-                handle.seek(offset)
-                line = handle.readline()
-                header = json.loads(line)
-                payload = handle.read(header["length"])
-        except (OSError, ValueError, KeyError, TypeError):
-            return
-        if header.get("key") != key or header.get("kind") != kind or zlib.crc32(payload) != header.get("crc32"):
+        """Copy a checked entry into this run's pack (a damaged one is dropped)."""
+        entry = _read(pack, offset, key, None, kind, -1)
+        if entry is None:
             return
         target = self._open_pack()
         start = target.handle.tell()
-        target.handle.write(line)
-        target.handle.write(payload)
+        target.handle.write(_header(key, entry.meta["graph"], kind, entry.head, entry.meta["meta"]))
+        target.handle.write(entry.head)
         target.entries.append((key, kind, start))
 
     def _delete(self, pack: Path) -> int:
@@ -393,27 +387,37 @@ def _with_head(entry: Entry, keep: int) -> Entry:
     return Entry(entry.path, entry.start, entry.length, entry.meta, head)
 
 
-def _read(pack: Path, offset: int, key: str, graph: str, kind: str, keep: int) -> Entry | None:
+def _header(key: str, graph: str, kind: str, payload: bytes, meta: dict[str, Any]) -> bytes:
+    """An entry's header line: the CRC-32 of what follows it (the rest of the line and the
+    payload) in hex, then a JSON object."""
+    header = {"magic": _MAGIC, "key": key, "graph": graph, "kind": kind, "length": len(payload), "meta": meta}
+    text = (json.dumps(header, ensure_ascii=True, separators=(",", ":")) + "\n").encode("ascii")
+    return b"%08x " % zlib.crc32(payload, zlib.crc32(text)) + text
+
+
+def _read(pack: Path, offset: int, key: str, graph: str | None, kind: str, keep: int) -> Entry | None:
     """The entry at ``offset`` of ``pack``, checked; ``None`` when it is not what the index
-    says or its payload does not match its length and checksum."""
+    says or does not match its length and checksum. (With ``graph`` None, any graph, and the
+    entry's :attr:`Entry.meta` is its whole header.)"""
     try:
         with pack.open("rb") as handle:
             handle.seek(offset)
-            line = handle.readline()
-            header = json.loads(line)
+            line = handle.readline(1 << 26)
+            crc = zlib.crc32(line[9:])
+            header = json.loads(line[9:])
             if (
-                not isinstance(header, dict)
+                line[8:9] != b" "
+                or not isinstance(header, dict)
                 or header.get("magic") != _MAGIC
                 or header.get("key") != key
-                or header.get("graph") != graph
+                or (graph is not None and header.get("graph") != graph)
                 or header.get("kind") != kind
             ):
                 return None
             length = header["length"]
             wanted = length if keep < 0 else min(keep, length)
-            crc = 0
             head: list[bytes] = []
-            held = left = 0
+            held = 0
             left = length
             while left:
                 data = handle.read(min(_READ, left))
@@ -424,8 +428,9 @@ def _read(pack: Path, offset: int, key: str, graph: str, kind: str, keep: int) -
                 if held < wanted:
                     head.append(data[: wanted - held])
                     held += len(head[-1])
-            if crc != header["crc32"]:
+            if crc != int(line[:8], 16):
                 return None
-            return Entry(pack, offset + len(line), length, header["meta"], b"".join(head))
+            meta = header if graph is None else header["meta"]
+            return Entry(pack, offset + len(line), length, meta, b"".join(head))
     except (OSError, ValueError, KeyError, TypeError):
         return None
