@@ -11,7 +11,7 @@ from .export import Format, export_store, graph_turtle, write_atomic
 from .link import store_void_description
 from .project import Project
 from .stats import Stats, store_stats
-from .store import OxStore, SyncResult
+from .store import STORE_DIR, OxStore, SyncResult
 from .validate import Report, validate_store
 
 #: what ``kg build`` writes, by file name
@@ -76,9 +76,10 @@ def build(
     result = BuildResult(stats=store_stats(store), report=report, sync=synced)
     if report.conforms() or write_when_invalid:
         target = out_dir or project.dist_dir
+        artifacts = project.root / STORE_DIR / "exports"  # per-graph parts, reused while a graph is unchanged
         for name, fmt in BUILD_OUTPUTS.items():
             path = target / name
-            export_store(store, fmt, path)
+            export_store(store, fmt, path, cache_dir=artifacts)
             result.outputs.append(path)
         void_path = target / "void.ttl"
         write_atomic(void_path, graph_turtle(store_void_description(store)))

@@ -218,8 +218,12 @@ def validate_store(
             data.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
     elif shapes is None and store.path is not None:
         cache = ResultCache(store.path.parent / RESULTS_FILE, project)
-    previous = cache.previous(store) if cache is not None else None
-    known = cache.dependencies() if cache is not None else None
+    previous = known = None
+    if cache is not None:
+        known = cache.dependencies()
+        if not known and len(store.store) < INCREMENTAL_MIN_QUADS:
+            known = None  # small data: reading every query's dependency costs more than it saves
+        previous = cache.previous(store) if known is not None else None
     outcome = fastshacl.validate_store_outcome(
         data, shapes_graph, ontology=ontology, previous=previous, dependencies=known
     )
@@ -249,6 +253,9 @@ def validate_store(
     return report
 
 
+#: below this many quads in the store, a validation does not read the queries' dependencies (a
+#: few seconds, once per shapes version) unless an earlier one did: every run is then a full one
+INCREMENTAL_MIN_QUADS = 200_000
 RESULTS_FILE = "validation.json"
 #: bump when the form of stored results changes (older files are then ignored)
 RESULTS_VERSION = 5
@@ -319,11 +326,9 @@ class ResultCache:
             "timings": outcome.timings,
         }
         incremental.write_json(self.path, data)
-        deps = {
-            "version": DEPENDENCIES_VERSION,
-            "dependencies": {k: d.as_json() for k, d in outcome.dependencies.items()},
-        }
-        incremental.write_json(self.dependencies_path, deps)
+        if outcome.dependencies:
+            known = {k: d.as_json() for k, d in outcome.dependencies.items()}
+            incremental.write_json(self.dependencies_path, {"version": DEPENDENCIES_VERSION, "dependencies": known})
 
 
 def _describe(store: OxStore, focus_nodes: set[str]) -> tuple[dict[str, set[str]], dict[str, str]]:

@@ -4,6 +4,7 @@ the per-graph counts are made again for that graph only."""
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 
@@ -16,6 +17,14 @@ from kg.store import OxStore
 from kg.validate import validate_store
 
 ALPHA = "https://kg.example.org/source/alpha"
+
+
+@pytest.fixture(autouse=True)
+def incremental_at_any_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The mini project is far below the size where kg reads the dependencies by itself."""
+    monkeypatch.setattr(importlib.import_module("kg.validate"), "INCREMENTAL_MIN_QUADS", 0)
+
+
 BETA = "https://kg.example.org/source/beta"
 
 
@@ -72,6 +81,17 @@ def test_nothing_changed_reuses_every_result(mini: kg.Project, tmp_path: Path) -
     assert again.sync.loaded == []
     outcome = again.report.outcome
     assert outcome is not None and outcome.queries == 0 and outcome.reused > 0
+
+
+def test_small_data_is_validated_in_full(mini: kg.Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importlib.import_module("kg.validate"), "INCREMENTAL_MIN_QUADS", 10**9)
+    kg.build(mini, out_dir=tmp_path / "a")
+    assert not (mini.root / ".kg" / "dependencies.json").exists()
+    break_alpha(mini)
+    again = kg.build(mini, out_dir=tmp_path / "b")
+    outcome = again.report.outcome
+    assert outcome is not None and outcome.restricted == 0 and outcome.reused == 0
+    assert not again.conforms
 
 
 def test_unreadable_results_mean_a_full_run(mini: kg.Project, tmp_path: Path) -> None:
