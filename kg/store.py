@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, KgError, QueryError
-from .namespaces import LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+from .namespaces import LINKS_GRAPH_IRI, ONTOLOGY_GRAPH_IRI, PREFIXES
 from .project import Project
 
 STORE_DIR = ".kg"
@@ -48,15 +48,16 @@ def file_hash(path: Path) -> str:
 
 def graph_files(project: Project, extra: tuple[Path, ...] = ()) -> dict[str, Path]:
     """Every file the store holds, by the IRI of its named graph."""
-    from .dataset import external_graph_iri
-
-    files = {str(ONTOLOGY_GRAPH): project.ontology_path}
+    files = {ONTOLOGY_GRAPH_IRI: project.ontology_path}
     for source in project.sources():
         files[source.iri] = source.path
     if project.links_path.is_file():
-        files[str(LINKS_GRAPH)] = project.links_path
-    for path in extra:
-        files[str(external_graph_iri(Path(path)))] = Path(path)
+        files[LINKS_GRAPH_IRI] = project.links_path
+    if extra:
+        from .dataset import external_graph_iri  # (imports rdflib: only when asked)
+
+        for path in extra:
+            files[str(external_graph_iri(Path(path)))] = Path(path)
     return files
 
 
@@ -184,13 +185,16 @@ class OxStore:
         if not known and not len(self.store):
             return self._bulk_load(project, files, result, progress)
         new_hashes: dict[str, str] = {}
+        stamps: dict[str, str] = {}
         parsed_graphs: dict[str, Any] = {}
         for graph, path in files.items():
-            if not path.is_file():
-                raise InputError(path, "file not found")
+            try:
+                stamps[graph] = _stamp(path)
+            except OSError:
+                raise InputError(path, "file not found") from None
             # size and modification time unchanged since the last sync: the recorded hash holds
             # (as git's index does); otherwise the content decides
-            same_stamp = graph in old and self._stamps.get(graph) == _stamp(path)
+            same_stamp = graph in old and self._stamps.get(graph) == stamps[graph]
             digest = old[graph] if same_stamp else file_hash(path)
             new_hashes[graph] = digest
             if old.get(graph) == digest and graph in known:
@@ -206,10 +210,11 @@ class OxStore:
             parsed_graphs[graph] = parsed
             if progress is not None:
                 progress(1)
-        declared = _declared_terms(project)
-        for graph, parsed in parsed_graphs.items():
-            if _checked(graph):
-                _check_terms(parsed, graph, files[graph], declared)
+        if parsed_graphs:  # (the ontology is read only when a file changed)
+            declared = _declared_terms(project)
+            for graph, parsed in parsed_graphs.items():
+                if _checked(graph):
+                    _check_terms(parsed, graph, files[graph], declared)
         removed: set[str] = set()
         added: set[str] = set()
         default = ox.DefaultGraph()
@@ -234,7 +239,8 @@ class OxStore:
                 state_of(new_hashes),
                 Delta(tuple(sorted(removed - added)), tuple(sorted(added - removed))),
             )
-        self._write_manifest(new_hashes, files)
+        if parsed_graphs or result.removed or new_hashes != old or stamps != self._stamps:
+            self._write_manifest(new_hashes, files)
         return result
 
     def _bulk_load(
@@ -422,7 +428,7 @@ def _checked(graph: str) -> bool:
     external graphs)."""
     from .dataset import EXTERNAL_GRAPH_BASE
 
-    return graph != str(ONTOLOGY_GRAPH) and not graph.startswith(EXTERNAL_GRAPH_BASE)
+    return graph != ONTOLOGY_GRAPH_IRI and not graph.startswith(EXTERNAL_GRAPH_BASE)
 
 
 def _declared_terms(project: Project) -> set[Any]:

@@ -69,22 +69,11 @@ def _probe(project: kg.Project, *args: str) -> tuple[str, dict[str, Any]]:
     return done.stdout.decode("utf-8"), report
 
 
-def _blame_store(report: dict[str, Any]) -> None:
-    """rdflib imported because kg/store.py (not this path) imports it: an expected failure that
-    names the lines, until store.py imports it only where it needs it."""
-    frames = report["first"].get("rdflib", [])
-    if frames and any("/kg/store.py:" in f for f in frames) and not any("/kg/fastquery.py:" in f for f in frames[-1:]):
-        pytest.xfail(f"kg/store.py imports rdflib on the unchanged path: {' <- '.join(reversed(frames))}")
-
-
 @pytest.mark.parametrize("fmt", TABULAR_FORMATS)
 def test_query_run_on_the_store_imports_neither_rdflib_nor_pyshacl(mini: kg.Project, fmt: str) -> None:
     _probe(mini, "query", "run", "guests", "-f", "csv")  # builds the store: that may parse with rdflib
     out, report = _probe(mini, "query", "run", "guests", "-p", "guest=ada", "-f", fmt, "--with-sources")
     assert "ada" in out.lower()
-    assert "pyshacl" not in report["loaded"], report["first"]
-    if "rdflib" in report["loaded"]:
-        _blame_store(report)
     assert report["loaded"] == [], report["first"]
 
 
@@ -92,8 +81,6 @@ def test_sparql_select_and_ask_on_the_store_import_no_rdflib(mini: kg.Project) -
     _probe(mini, "query", "run", "guests", "-f", "csv")
     out, report = _probe(mini, "sparql", "SELECT ?c (COUNT(*) AS ?n) WHERE { ?c a schema:Country } GROUP BY ?c")
     assert out.startswith("c,n\r\n")
-    if "rdflib" in report["loaded"]:
-        _blame_store(report)
     assert report["loaded"] == [], report["first"]
     out, report = _probe(mini, "sparql", "ASK { ?s a kgo:Visit }")
     assert out.strip() == "true"
