@@ -77,11 +77,70 @@ def build(
     if report.conforms() or write_when_invalid:
         target = out_dir or project.dist_dir
         artifacts = project.root / STORE_DIR / "exports"  # per-graph parts, reused while a graph is unchanged
+        written = _Written(project.root / STORE_DIR / OUTPUTS_FILE, store)
         for name, fmt in BUILD_OUTPUTS.items():
             path = target / name
-            export_store(store, fmt, path, cache_dir=artifacts)
+            if not written.current(path):
+                export_store(store, fmt, path, cache_dir=artifacts)
+                written.record(path)
             result.outputs.append(path)
         void_path = target / "void.ttl"
-        write_atomic(void_path, graph_turtle(store_void_description(store)))
+        if not written.current(void_path):
+            write_atomic(void_path, graph_turtle(store_void_description(store)))
+            written.record(void_path)
         result.outputs.append(void_path)
+        written.save()
     return result
+
+
+OUTPUTS_FILE = "outputs.json"
+#: the modules whose code decides the bytes of the outputs (a change to them writes them again)
+_WRITERS = ("export.py", "exportcache.py", "jsonld.py", "context.jsonld", "link.py", "namespaces.py", "build.py")
+
+
+class _Written:
+    """What the last builds wrote, and for which store content: an output whose file is as
+    written then (same size and modification time), for the same store state and writers, is
+    up to date and is not written again (as make does)."""
+
+    def __init__(self, path: Path, store: OxStore) -> None:
+        import hashlib
+        import json
+
+        from . import __version__
+        from .store import state_of
+
+        self.path = path
+        digest = hashlib.sha256(__version__.encode("utf-8"))
+        here = Path(__file__).resolve().parent
+        for name in _WRITERS:
+            digest.update((here / name).read_bytes())
+        self.key = state_of(store.graph_hashes()) + ":" + digest.hexdigest()
+        try:
+            self.records: dict[str, dict[str, str]] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.records = {}
+        if not isinstance(self.records, dict):
+            self.records = {}
+        self.changed = False
+
+    def current(self, output: Path) -> bool:
+        record = self.records.get(str(output.resolve()))
+        if not isinstance(record, dict) or record.get("key") != self.key:
+            return False
+        try:
+            stat = output.stat()
+        except OSError:
+            return False
+        return record.get("stamp") == f"{stat.st_size}:{stat.st_mtime_ns}"
+
+    def record(self, output: Path) -> None:
+        stat = output.stat()
+        self.records[str(output.resolve())] = {"key": self.key, "stamp": f"{stat.st_size}:{stat.st_mtime_ns}"}
+        self.changed = True
+
+    def save(self) -> None:
+        import json
+
+        if self.changed and self.path.parent.is_dir():
+            write_atomic(self.path, (json.dumps(self.records, indent=1, sort_keys=True) + "\n").encode("utf-8"))

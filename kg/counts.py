@@ -66,9 +66,24 @@ def count_graph(store: OxStore, graph: str) -> GraphCounts:
     return GraphCounts(triples, tuple(sorted(typed)), tuple(sorted(links)))
 
 
+_LAST: dict[int, tuple[str, dict[str, GraphCounts]]] = {}  # by store: (state, counts) of the last call
+
+
 def graph_counts(store: OxStore) -> dict[str, GraphCounts]:
     """Every named graph's figures, by graph IRI (sorted): from ``.kg/counts.json`` for graphs
     whose file is unchanged since they were counted, from the store for the others."""
+    if store.path is not None:
+        state = store.state()
+        last = _LAST.get(id(store))
+        if last is not None and last[0] == state:
+            return last[1]
+        out = _graph_counts(store)
+        _LAST[id(store)] = (state, out)
+        return out
+    return _graph_counts(store)
+
+
+def _graph_counts(store: OxStore) -> dict[str, GraphCounts]:
     import pyoxigraph as ox
 
     graphs = sorted(g.value for g in store.store.named_graphs() if isinstance(g, ox.NamedNode))

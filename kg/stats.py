@@ -81,16 +81,19 @@ def store_stats(store: OxStore) -> Stats:
     total = sum(n for g, n in graphs.items() if g != ontology)
     typed: dict[str, set[str]] = {}
     per_source: dict[str, dict[str, int]] = {}
+    names: dict[str, str | None] = {}  # class term -> compact name (a few classes, many statements)
     for graph, counts in per_graph.items():
         if graph == ontology:
             continue
         source = graph.startswith(BASE + "source/")
         counter: Counter[str] = Counter()
         for subject, cls in counts.typed:
-            iri = iri_of(cls)
-            if iri is None:
+            name = names.get(cls, "")
+            if name == "":
+                iri = iri_of(cls)
+                name = names[cls] = compact(iri) if iri is not None else None
+            if name is None:
                 continue
-            name = compact(iri)
             typed.setdefault(name, set()).add(subject)
             counter[name] += 1
         if source and counts.triples:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,29 @@ def test_counts_are_made_again_for_the_changed_graph_only(
     counted.clear()
     store_stats(store)
     assert counted == []
+
+
+def test_up_to_date_outputs_are_not_written_again(mini: kg.Project, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    first = kg.build(mini, out_dir=dist)
+    stamps = {p.name: p.stat().st_mtime_ns for p in first.outputs}
+    again = kg.build(mini, out_dir=dist)
+    assert {p.name: p.stat().st_mtime_ns for p in again.outputs} == stamps
+    # an output changed or removed by hand is written again, the others are left alone
+    (dist / "kg.ttl").write_text("edited", encoding="utf-8")
+    (dist / "kg.nq").unlink()
+    third = kg.build(mini, out_dir=dist)
+    rewritten = {p.name for p in third.outputs if p.stat().st_mtime_ns != stamps[p.name]}
+    assert rewritten == {"kg.ttl", "kg.nq"}
+    assert (dist / "kg.ttl").read_bytes() != b"edited" and (dist / "kg.nq").is_file()
+    # a change to a source writes them all again, with the bytes a fresh build writes
+    break_alpha(mini)
+    text = (mini.facts_dir / "alpha.ttl").read_text(encoding="utf-8")
+    (mini.facts_dir / "alpha.ttl").write_text(text.replace("Ada", "Adah"), encoding="utf-8")
+    fourth = kg.build(mini, out_dir=dist, write_when_invalid=True)
+    assert all(p.stat().st_mtime_ns != stamps[p.name] for p in fourth.outputs)
+    fresh = tmp_path / "fresh"
+    shutil.copytree(mini.root, fresh, ignore=shutil.ignore_patterns(".kg"))
+    reference = kg.build(kg.Project(fresh), out_dir=tmp_path / "ref-dist", write_when_invalid=True)
+    for p in reference.outputs:
+        assert (dist / p.name).read_bytes() == p.read_bytes(), p.name
