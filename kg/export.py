@@ -11,12 +11,11 @@ import json
 import os
 import re
 import tempfile
-from bisect import bisect_left
+from bisect import bisect_right
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from enum import Enum
-from heapq import heapify, heappop, heappush, heapreplace
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -442,10 +441,6 @@ def store_graphs(store: OxStore, *, include_ontology: bool = False, sources: Seq
 #: bump when what an artifact holds, or how it is written, changes (old entries are then
 #: never read, and pruned)
 WRITER_VERSION = 1
-#: bytes of artifact held in memory across all the graphs a merge reads side by side
-READ_BUDGET = 96 << 20
-_MIN_READ = 8 << 10
-_CHUNK = 1 << 20
 
 
 def _nt_lines(data: bytes, what: str) -> list[bytes]:
@@ -608,21 +603,12 @@ def _turtle_blocks(by_subject: dict[str, list[tuple[str, str]]], *, distinct: bo
 
 
 def _block_pairs(block: str) -> list[tuple[str, str]]:
-    """The pairs of a block :func:`_turtle_block` wrote, when no object holds a newline (each
-    newline then starts a pair: an object after 8 spaces, a predicate after 4)."""
-    rest = block[block.index(" ") + 1 : -2]
-    parts = rest.split("\n")
-    last = len(parts) - 1
+    """The pairs of a block :func:`_turtle_block` wrote, when no object holds a newline (the
+    separators `` ;\n    `` and `` ,\n        `` then only separate pairs)."""
     pairs: list[tuple[str, str]] = []
-    pred = ""
-    for number, part in enumerate(parts):
-        if number < last:
-            part = part[:-2]  # " ;" or " ,"
-        if number and part.startswith("        "):
-            pairs.append((pred, part[8:]))
-            continue
-        pred, obj = part[4 if number else 0 :].split(" ", 1)
-        pairs.append((pred, obj))
+    for group in block[block.index(" ") + 1 : -2].split(" ;\n    "):
+        pred, objects = group.split(" ", 1)
+        pairs += [(pred, obj) for obj in objects.split(" ,\n        ")]
     return pairs
 
 
@@ -739,46 +725,65 @@ class _Artifacts:
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def nt(self, graphs: Sequence[str], *, keep: int = 0) -> list[Entry]:
+    def _entries(
+        self,
+        graphs: Sequence[str],
+        kind: str,
+        make: Callable[[Sequence[str]], Iterator[tuple[str, bytes, Any]]],
+        keep: int,
+    ) -> Iterator[Entry]:
+        """Each graph's entry of ``kind``, in order: from the cache (checked), else made by
+        ``make`` (a few graphs ahead, for the dumps) and kept."""
+        cache = self.cache
+        missing = [g for g in graphs if not cache.has(g, kind)]
+        made = make(missing)
+        absent = set(missing)
+        for graph in graphs:
+            entry = None if graph in absent else cache.get(graph, kind, keep=keep)
+            if entry is None:
+                source = made if graph in absent else make([graph])  # else: found damaged
+                done, payload, meta = next(source)
+                assert done == graph
+                entry = cache.put(graph, kind, payload, meta, keep=keep)
+            yield entry
+
+    def nt(self, graphs: Sequence[str], *, keep: int = 0) -> Iterator[Entry]:
         """Each graph's sorted N-Triples lines (without `` .``), one a line."""
-        found = {g: self.cache.get(g, "nt", keep=keep) for g in graphs}
-        for graph, lines in self._dumped([g for g in graphs if found[g] is None], sort=True):
-            found[graph] = self.cache.put(graph, "nt", _joined(lines), {"lines": len(lines)}, keep=keep)
-        return [e for e in (found[g] for g in graphs) if e is not None]
+
+        def make(todo: Sequence[str]) -> Iterator[tuple[str, bytes, Any]]:
+            for graph, lines in self._dumped(todo, sort=True):
+                yield graph, _joined(lines), {"lines": len(lines)}
+
+        return self._entries(graphs, "nt", make, keep)
 
     def _texts(self, graphs: Sequence[str]) -> Iterator[tuple[str, list[str]]]:
         """The N-Triples lines (without `` .``) of ``graphs`` as text, for the other artifacts:
         from the cache when it holds them (no dump), else dumped (and kept when the cache keeps
         the graph's entries)."""
-        cache = self.cache
-        known = {g for g in graphs if cache.has(g, "nt")}
-        dumps = self._dumped([g for g in graphs if g not in known], sort=cache.persistent)
+        kept = [g for g in graphs if self.cache.key(g) is not None]
+        dumped = iter(self._dumped([g for g in graphs if self.cache.key(g) is None], sort=False))
+        entries = self.nt(kept, keep=-1)
         for graph in graphs:
-            entry = cache.get(graph, "nt", keep=-1) if graph in known else None
-            if entry is not None:
-                data = entry.payload()
+            if self.cache.key(graph) is not None:
+                data = next(entries).payload()
             else:
-                if graph in known:  # an entry found corrupted: dump the graph now
-                    lines = _dump_lines(self.store, graph, sort=cache.persistent)
-                else:
-                    dumped, lines = next(dumps)
-                    assert dumped == graph
+                done, lines = next(dumped)
+                assert done == graph
                 data = _joined(lines)
                 del lines
-                if cache.key(graph) is not None:
-                    cache.put(graph, "nt", data, {"lines": data.count(b"\n")})
             text = data.decode("utf-8").split("\n")
             text.pop()
             yield graph, text
 
-    def turtle(self, graphs: Sequence[str], *, keep: int = 0) -> list[Entry]:
+    def turtle(self, graphs: Sequence[str], *, keep: int = 0) -> Iterator[Entry]:
         """Each graph's Turtle artifact (see :func:`_turtle_artifact`)."""
-        found = {g: self.cache.get(g, "turtle", keep=keep) for g in graphs}
-        for graph, text in self._texts([g for g in graphs if found[g] is None]):
-            payload, meta = _turtle_artifact(text, self.names)
-            del text
-            found[graph] = self.cache.put(graph, "turtle", payload, meta, keep=keep)
-        return [e for e in (found[g] for g in graphs) if e is not None]
+
+        def make(todo: Sequence[str]) -> Iterator[tuple[str, bytes, Any]]:
+            for graph, text in self._texts(todo):
+                payload, meta = _turtle_artifact(text, self.names)
+                yield graph, payload, meta
+
+        return self._entries(graphs, "turtle", make, keep)
 
     def jsonld_kind(self) -> tuple[str, Any, dict[str, Any]]:
         """The JSON-LD artifacts' kind (named by the context's hash), the compactor, a memo."""
@@ -788,29 +793,42 @@ class _Artifacts:
             self._jsonld = (f"jsonld-{digest}", jsonld._Compactor(ctx), {})
         return self._jsonld
 
-    def jsonld(self, named: Sequence[tuple[str, str]]) -> list[Entry]:
-        """Each graph's entry in the JSON-LD ``@graph`` list, from (compacted name, graph IRI)."""
+    def jsonld(self, named: Sequence[tuple[str, str]]) -> Iterator[Entry]:
+        """Each graph's entry in the JSON-LD ``@graph`` list (whole), from (compacted name,
+        graph IRI) pairs."""
         kind, compactor, keys = self.jsonld_kind()
-        found = {g: self.cache.get(g, kind) for _, g in named}
         names = {g: name for name, g in named}
-        for graph, text in self._texts([g for _, g in named if found[g] is None]):
-            payload = _jsonld_artifact(text, names[graph], compactor, keys)
-            del text
-            found[graph] = self.cache.put(graph, kind, payload, {})
-        return [e for e in (found[g] for _, g in named) if e is not None]
+
+        def make(todo: Sequence[str]) -> Iterator[tuple[str, bytes, Any]]:
+            for graph, text in self._texts(todo):
+                yield graph, _jsonld_artifact(text, names[graph], compactor, keys), {}
+
+        return self._entries([g for _, g in named], kind, make, -1)
 
 
 def _joined(lines: list[bytes]) -> bytes:
     return b"\n".join(lines) + b"\n" if lines else b""
 
 
-def _read_size(graphs: int) -> int:
-    """Bytes per read for each of ``graphs`` artifacts read side by side."""
-    return max(_MIN_READ, min(_CHUNK, READ_BUDGET // max(graphs, 1)))
+# --------------------------------------------------------------------------- merging
+#
+# The sorted formats merge the graphs' sorted artifacts in two levels. Level one takes the
+# graphs in groups of about :data:`MERGE_BUDGET` bytes of artifact and sorts each group in
+# memory (Python's sort finds the graphs' sorted runs and merges them in C: ten times what a
+# heap merge in Python does). With one group, that is the document; with several, each group's
+# sorted run goes to the spill file and level two merges the runs in rounds: each round takes,
+# from every run, what sorts up to the last item that the run with the least read holds, and
+# sorts that. Memory: a group (or the largest graph), then a read buffer per run.
+
+#: bytes of artifact sorted in memory at a time
+MERGE_BUDGET = 256 << 20
+_MIN_READ = 64 << 10
+_CHUNK = 1 << 20
+_LINES_OUT = 8192  # lines (blocks) joined at a time for output
 
 
 def _line_batches(entry: Entry, size: int) -> Iterator[list[bytes]]:
-    """An ``nt`` artifact's lines, in batches."""
+    """An artifact's lines (without their newline), in batches."""
     rest = b""
     for data in entry.chunks(size):
         if rest:
@@ -825,8 +843,20 @@ def _line_batches(entry: Entry, size: int) -> Iterator[list[bytes]]:
         raise CorruptEntry(f"{entry.path}: does not end with a newline")
 
 
-def _block_batches(entry: Entry, size: int) -> Iterator[list[bytes]]:
-    """A ``turtle`` artifact's blocks, in batches."""
+def _block_batches(entry: Entry, size: int, kept: dict[bytes, list[tuple[str, str]]]) -> Iterator[list[bytes]]:
+    """A Turtle artifact's blocks, in batches; the blocks whose pairs the artifact keeps (see
+    :func:`_turtle_artifact`) are added to ``kept``."""
+    pairs: dict[str, list[Any]] | None = entry.meta.get("pairs")
+    for blocks in _split_blocks(entry, size):
+        if pairs:
+            for block in blocks:
+                found = pairs.get(block[: block.index(b" ")].decode("utf-8"))
+                if found is not None:
+                    kept[block] = [(pred, obj) for pred, obj in found]
+        yield blocks
+
+
+def _split_blocks(entry: Entry, size: int) -> Iterator[list[bytes]]:
     lengths: list[int] | None = entry.meta.get("lengths")
     rest = b""
     if lengths is None:  # a blank line only ever separates two blocks
@@ -861,111 +891,218 @@ def _block_batches(entry: Entry, size: int) -> Iterator[list[bytes]]:
         raise CorruptEntry(f"{entry.path}: blocks do not match their lengths")
 
 
-class _Reader:
-    """One artifact read batch by batch: ``items[pos:]`` is what is left of the batch."""
+def _subject(block: bytes) -> bytes:
+    return block[: block.index(b" ")]
 
-    __slots__ = ("batches", "items", "keys", "pos", "subjects")
+
+class _Run:
+    """A sorted source read batch by batch, one batch ahead (so it knows when it is done)."""
+
+    __slots__ = ("ahead", "batches", "items", "keys", "pos", "subjects")
 
     def __init__(self, batches: Iterator[list[bytes]], subjects: bool = False) -> None:
         self.batches = batches
-        self.items: list[bytes] = []
-        self.keys: list[bytes] = self.items  # what the merge compares: the items, or their subjects
-        self.pos = 0
         self.subjects = subjects
+        self.items: list[bytes] = []
+        self.keys: list[bytes] = []
+        self.pos = 0
+        self.ahead = next(batches, None)
 
     def fill(self) -> bool:
-        """Read the next batch; False at the end."""
-        for items in self.batches:
-            self.items = items
-            self.keys = [item[: item.index(b" ")] for item in items] if self.subjects else items
+        """Move to the next batch; False at the end."""
+        while self.ahead is not None:
+            self.items, self.ahead = self.ahead, next(self.batches, None)
+            self.keys = [_subject(b) for b in self.items] if self.subjects else self.items
             self.pos = 0
-            return True
+            if self.items:
+                return True
         return False
 
 
-def _merged_lines(readers: list[_Reader], ties: list[bytes]) -> Iterator[tuple[int, list[bytes], int, int]]:
-    """A k-way merge of sorted line artifacts, a run at a time: ``(reader, items, start, end)``
-    says ``items[start:end]`` of that reader come next. Equal lines come in the order of their
-    ``ties`` (the N-Quads graph suffix); for the union, equal ties, each copy comes (the caller
-    drops them: a copy can only start a run)."""
-    heap = [(reader.items[0], ties[i], i) for i, reader in enumerate(readers) if reader.fill()]
-    heapify(heap)
-    while heap:
-        _line, tie, i = heap[0]
-        reader = readers[i]
-        items, start = reader.items, reader.pos
-        count = len(heap)
-        if count == 1:
-            end = len(items)
-        else:  # everything below the next reader's head comes now, in one run
-            other = heap[1] if count == 2 or heap[1] < heap[2] else heap[2]
-            bound = other[0]
-            end = bisect_left(items, bound, start + 1)
-            if end < len(items) and tie < other[1] and items[end] == bound:
-                end += 1
-        yield i, items, start, end
-        if end < len(items):
-            reader.pos = end
-            heapreplace(heap, (items[end], tie, i))
-        elif reader.fill():
-            heapreplace(heap, (reader.items[0], tie, i))
-        else:
-            heappop(heap)
+def _rounds(runs: list[_Run]) -> Iterator[list[bytes]]:
+    """The items of ``runs`` in order, in sorted batches; equal keys (a subject in several runs)
+    come in the same batch."""
+    live = [run for run in runs if run.fill()]
+    while live:
+        bound = None
+        for run in live:
+            if run.ahead is not None and (bound is None or run.keys[-1] < bound):
+                bound = run.keys[-1]
+        taken: list[bytes] = []
+        for run in live:
+            end = len(run.items) if bound is None else bisect_right(run.keys, bound, run.pos)
+            taken += run.items[run.pos : end]
+            run.pos = end
+        taken.sort()
+        yield taken
+        live = [run for run in live if run.pos < len(run.items) or run.fill()]
 
 
-def _pairs_of(block: bytes, meta: dict[str, Any]) -> list[tuple[str, str]]:
-    text = block.decode("utf-8")
-    kept = meta.get("pairs")
-    if kept:
-        found = kept.get(text[: text.index(" ")])
-        if found is not None:
-            return [(pred, obj) for pred, obj in found]
-    return _block_pairs(text)
+Item = tuple[str, Entry]
 
 
-def _merged_blocks(readers: list[_Reader], metas: list[dict[str, Any]]) -> Iterator[list[bytes]]:
-    """A k-way merge of Turtle artifacts by subject, in runs of blocks; a subject that several
-    graphs hold gets one block of the union of their pairs."""
-    heap = [(reader.keys[0], i) for i, reader in enumerate(readers) if reader.fill()]
-    heapify(heap)
+def _groups(entries: Iterator[Item]) -> Iterator[tuple[list[Item], bool]]:
+    """(graph, entry) pairs in groups of about :data:`MERGE_BUDGET` bytes of artifact, each
+    with whether it is the last."""
+    group: list[Item] = []
+    size = 0
+    for item in entries:
+        if group and size + item[1].length > MERGE_BUDGET:
+            yield group, False
+            group, size = [], 0
+        group.append(item)
+        size += item[1].length
+    yield group, True
 
-    def advance(i: int, reader: _Reader, end: int, replace: bool) -> None:
-        if end < len(reader.items):
-            reader.pos = end
-            item = (reader.keys[end], i)
-        elif reader.fill():
-            item = (reader.keys[0], i)
-        else:
-            if replace:
-                heappop(heap)
+
+def _sorted_merge(
+    entries: Iterator[Item],
+    sort_group: Callable[[list[Item]], list[bytes]],
+    spill: Callable[[list[bytes]], Entry],
+    batches: Callable[[Entry, int], Iterator[list[bytes]]],
+    subjects: bool = False,
+) -> Iterator[tuple[list[bytes], bool]]:
+    """Sorted batches of the items of all the entries, each with whether it is a whole group as
+    ``sort_group`` made it: one group sorted in memory, or the runs of several groups (spilled)
+    merged in rounds (the caller then finishes each batch: drops repeats, merges subjects)."""
+    runs: list[Entry] = []
+    for group, last in _groups(entries):
+        items = sort_group(group)
+        del group
+        if last and not runs:
+            yield items, True
             return
-        if replace:
-            heapreplace(heap, item)
-        else:
-            heappush(heap, item)
+        runs.append(spill(items))
+        del items
+    size = max(_MIN_READ, MERGE_BUDGET // (4 * len(runs)))
+    for batch in _rounds([_Run(batches(run, size), subjects) for run in runs]):
+        yield batch, False
 
-    while heap:
-        subject, i = heap[0]
-        reader = readers[i]
-        count = len(heap)
-        if count == 1:
-            end = len(reader.items)
-        else:
-            other = heap[1] if count == 2 or heap[1] < heap[2] else heap[2]
-            if other[0] == subject:  # in several graphs: merge the pairs
-                group = []
-                while heap and heap[0][0] == subject:
-                    group.append(heappop(heap)[1])
-                pairs: set[tuple[str, str]] = set()
-                for k in group:
-                    member = readers[k]
-                    pairs.update(_pairs_of(member.items[member.pos], metas[k]))
-                    advance(k, member, member.pos + 1, False)
-                yield [_turtle_block(subject.decode("utf-8"), sorted(pairs)).encode("utf-8")]
-                continue
-            end = bisect_left(reader.keys, other[0], reader.pos + 1)
-        yield reader.items[reader.pos : end]
-        advance(i, reader, end, True)
+
+def _chunks_of(items: list[bytes], sep: bytes, end: bytes) -> Iterator[bytes]:
+    """``sep.join(items) + end`` in pieces."""
+    for start in range(0, len(items), _LINES_OUT):
+        yield sep.join(items[start : start + _LINES_OUT]) + (end if start + _LINES_OUT >= len(items) else sep)
+
+
+def _unique(items: list[bytes]) -> list[bytes]:
+    """Sorted ``items`` without repeats."""
+    if len(items) < 2:
+        return items
+    return [items[0], *(b for a, b in zip(items, islice(items, 1, None), strict=False) if a != b)]
+
+
+def _store_nquads(art: _Artifacts, graphs: Sequence[str]) -> Iterator[bytes]:
+    def sort_group(group: list[Item]) -> list[bytes]:
+        lines: list[bytes] = []
+        for graph, entry in group:
+            lines += entry.release().replace(b"\n", f" <{graph}> .\n".encode()).split(b"\n")
+            lines.pop()
+        lines.sort()
+        return lines
+
+    def spill(lines: list[bytes]) -> Entry:
+        return art.cache.scratch(b"".join(_chunks_of(lines, b"\n", b"\n")), {})
+
+    entries = zip(graphs, art.nt(graphs, keep=-1), strict=True)
+    for batch, _whole in _sorted_merge(entries, sort_group, spill, _line_batches):
+        yield from _chunks_of(batch, b"\n", b"\n")
+
+
+def _store_ntriples(art: _Artifacts, graphs: Sequence[str]) -> Iterator[bytes]:
+    def sort_group(group: list[Item]) -> list[bytes]:
+        lines: list[bytes] = []
+        for _graph, entry in group:
+            lines += entry.release().split(b"\n")
+            lines.pop()
+        lines.sort()
+        return _unique(lines)
+
+    def spill(lines: list[bytes]) -> Entry:
+        return art.cache.scratch(b"".join(_chunks_of(lines, b"\n", b"\n")), {})
+
+    entries = zip(graphs, art.nt(graphs, keep=-1), strict=True)
+    for batch, whole in _sorted_merge(entries, sort_group, spill, _line_batches):
+        yield from _chunks_of(batch if whole else _unique(batch), b" .\n", b" .\n")  # unique across runs
+
+
+def _merge_blocks(blocks: list[bytes], kept: dict[bytes, list[tuple[str, str]]]) -> list[bytes]:
+    """Blocks sorted by subject with the blocks of a subject that several graphs hold merged
+    into one (the union of their pairs). ``kept``: the pairs of the blocks that cannot be read
+    back; those of the blocks returned stay there (merged ones added), the others go."""
+    subjects = [b[: b.index(b" ")] for b in blocks]
+    shared = [i for i, (s, t) in enumerate(zip(subjects, islice(subjects, 1, None), strict=False)) if s == t]
+    if not shared:
+        return blocks
+    out: list[bytes] = []
+    start = 0
+    for i in shared:
+        if i < start:  # within the group already merged
+            continue
+        out += blocks[start:i]
+        end = i + 1
+        while end < len(blocks) and subjects[end] == subjects[i]:
+            end += 1
+        pairs: set[tuple[str, str]] = set()
+        for block in blocks[i:end]:
+            found = kept.pop(block, None)
+            pairs.update(found if found is not None else _block_pairs(block.decode("utf-8")))
+        ordered = sorted(pairs)
+        text = _turtle_block(subjects[i].decode("utf-8"), ordered)
+        merged = text.encode("utf-8")
+        if text.count("\n") != len(ordered) - 1:
+            kept[merged] = ordered
+        out.append(merged)
+        start = end
+    out += blocks[start:]
+    return out
+
+
+def _store_turtle(art: _Artifacts, graphs: Sequence[str]) -> Iterator[bytes]:
+    kept: dict[bytes, list[tuple[str, str]]] = {}
+    prefixes: set[str] = set()
+
+    def sort_group(group: list[Item]) -> list[bytes]:
+        blocks: list[bytes] = []
+        for _graph, entry in group:
+            prefixes.update(entry.meta["prefixes"])
+            for batch in _block_batches(entry, entry.length, kept):
+                blocks += batch
+            entry.release()
+        blocks.sort()
+        return _merge_blocks(blocks, kept)
+
+    def spill(blocks: list[bytes]) -> Entry:
+        meta: dict[str, Any] = {}
+        pairs = {_subject(b).decode("utf-8"): kept.pop(b) for b in blocks if b in kept} if kept else {}
+        if pairs:
+            meta["pairs"] = pairs
+        payload = b"\n\n".join(blocks)
+        if payload.count(b"\n\n") != max(len(blocks) - 1, 0):
+            meta["lengths"] = [len(b) for b in blocks]
+        return art.cache.scratch(payload, meta)
+
+    def batches(run: Entry, size: int) -> Iterator[list[bytes]]:
+        return _block_batches(run, size, kept)
+
+    entries = zip(graphs, art.turtle(graphs, keep=-1), strict=True)
+    head = True  # the prefixes not written yet
+    first = True  # no block written yet
+    for batch, whole in _sorted_merge(entries, sort_group, spill, batches, subjects=True):
+        if head:  # every group was read: the prefixes are known
+            yield ("\n".join(sorted(prefixes)) + "\n\n").encode("utf-8")
+            head = False
+        if not whole:
+            batch = _merge_blocks(batch, kept)  # a subject that graphs of two runs hold
+        if kept:
+            for block in batch:
+                kept.pop(block, None)
+        for start in range(0, len(batch), _LINES_OUT):
+            yield (b"" if first else b"\n\n") + b"\n\n".join(batch[start : start + _LINES_OUT])
+            first = False
+    if head:
+        yield ("\n".join(sorted(prefixes)) + "\n\n").encode("utf-8")
+    yield b"\n"
 
 
 class _Out:
@@ -987,61 +1124,8 @@ class _Out:
         return data
 
 
-def _store_nquads(art: _Artifacts, graphs: Sequence[str]) -> Iterator[bytes]:
-    size = _read_size(len(graphs))
-    readers = [_Reader(_line_batches(entry, size)) for entry in art.nt(graphs, keep=size)]
-    ends = [f" <{g}> .\n".encode() for g in graphs]
-    out = _Out()
-    for i, items, start, end in _merged_lines(readers, ends):
-        suffix = ends[i]
-        out.add(suffix.join(items[start:end]))
-        out.add(suffix)
-        if out.held >= _CHUNK:
-            yield out.take()
-    if out.parts:
-        yield out.take()
-
-
-def _store_ntriples(art: _Artifacts, graphs: Sequence[str]) -> Iterator[bytes]:
-    size = _read_size(len(graphs))
-    readers = [_Reader(_line_batches(entry, size)) for entry in art.nt(graphs, keep=size)]
-    out = _Out()
-    last = None
-    for _i, items, start, end in _merged_lines(readers, [b""] * len(graphs)):
-        if items[start] == last:  # a triple another graph holds too
-            start += 1
-            if start == end:
-                continue
-        last = items[end - 1]
-        out.add(b" .\n".join(items[start:end]))
-        out.add(b" .\n")
-        if out.held >= _CHUNK:
-            yield out.take()
-    if out.parts:
-        yield out.take()
-
-
-def _store_turtle(art: _Artifacts, graphs: Sequence[str]) -> Iterator[bytes]:
-    size = _read_size(len(graphs))
-    entries = art.turtle(graphs, keep=size)
-    prefixes = sorted({line for entry in entries for line in entry.meta["prefixes"]})
-    out = _Out()
-    out.add(("\n".join(prefixes) + "\n\n").encode("utf-8"))
-    readers = [_Reader(_block_batches(entry, size), subjects=True) for entry in entries]
-    first = True
-    for blocks in _merged_blocks(readers, [entry.meta for entry in entries]):
-        if not first:
-            out.add(b"\n\n")
-        first = False
-        out.add(b"\n\n".join(blocks))
-        if out.held >= _CHUNK:
-            yield out.take()
-    out.add(b"\n")
-    yield out.take()
-
-
 def _store_trig(art: _Artifacts, graphs: Sequence[str]) -> Iterator[bytes]:
-    entries = art.turtle(graphs)
+    entries = list(art.turtle(graphs))
     prefixes = sorted({line for entry in entries for line in entry.meta["prefixes"]})
     out = _Out()
     out.add(("\n".join(prefixes) + "\n\n").encode("utf-8"))

@@ -59,6 +59,12 @@ class Entry:
             return self.head
         return b"".join(self.chunks(max(self.length, 1)))
 
+    def release(self) -> bytes:
+        """The whole payload, no longer held by the entry."""
+        data = self.payload()
+        self.head = b""
+        return data
+
     def chunks(self, size: int) -> Iterator[bytes]:
         """The payload in pieces of at most ``size`` bytes (``head`` first); the file is opened
         for each read, so that thousands of entries can be read side by side without holding
@@ -198,13 +204,7 @@ class ExportCache:
     def put(self, graph: str, kind: str, payload: bytes, meta: dict[str, Any], *, keep: int = 0) -> Entry:
         """Store ``payload`` with ``meta`` and return it as an entry."""
         key = self.key(graph)
-        if key is None:
-            if self._spill is None:
-                fd, name = tempfile.mkstemp(prefix="kg-export-", suffix=".spill")
-                self._spill = _Pack(Path(name), os.fdopen(fd, "wb"))
-            pack = self._spill
-        else:
-            pack = self._open_pack()
+        pack = self._spill_pack() if key is None else self._open_pack()
         start = pack.handle.tell()
         if key is not None:  # a kept entry describes itself (for checks, and for rebuilding an index)
             line = _header(key, graph, kind, payload, meta)
@@ -218,6 +218,20 @@ class ExportCache:
         self._written[(graph, kind)] = entry  # no payload held: read back when asked for
         size = len(payload) if keep < 0 else min(keep, len(payload))
         return Entry(pack.path, start, len(payload), meta, payload if size == len(payload) else payload[:size])
+
+    def scratch(self, payload: bytes, meta: dict[str, Any]) -> Entry:
+        """A throw-away entry (in the spill file; not counted as computed)."""
+        pack = self._spill_pack()
+        start = pack.handle.tell()
+        pack.handle.write(payload)
+        pack.handle.flush()
+        return Entry(pack.path, start, len(payload), meta)
+
+    def _spill_pack(self) -> _Pack:
+        if self._spill is None:
+            fd, name = tempfile.mkstemp(prefix="kg-export-", suffix=".spill")
+            self._spill = _Pack(Path(name), os.fdopen(fd, "wb"))
+        return self._spill
 
     def _open_pack(self) -> _Pack:
         if self._pack is None:

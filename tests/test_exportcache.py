@@ -181,20 +181,22 @@ def test_a_store_in_memory_keeps_no_cache(mini: kg.Project, tmp_path: Path) -> N
     assert not folder.exists()
 
 
+@pytest.mark.parametrize("budget", [0, 3000], ids=["run-per-graph", "runs-of-graphs"])
 @pytest.mark.parametrize("cached", [False, True], ids=["plain", "cached"])
-def test_merges_at_tiny_read_sizes(
-    mini: kg.Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cached: bool
+def test_merges_of_runs_at_tiny_read_sizes(
+    mini: kg.Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cached: bool, budget: int
 ) -> None:
-    """Reads of a few bytes cut lines, blocks, blank-line separators and UTF-8 characters."""
+    """Runs merged in rounds, read a few bytes at a time: lines, blocks, blank-line separators
+    and UTF-8 characters are cut."""
     (mini.facts_dir / "gamma.ttl").write_text(GAMMA, encoding="utf-8")
     store = _store(mini, tmp_path)
     ds = kg.load_dataset(mini)
     expected = {fmt: serialize(ds, fmt) for fmt in FORMATS}
     alpha = [ALPHA, "https://kg.example.org/source/gamma"]
     expected_alpha = {fmt: serialize(ds, fmt, sources=alpha) for fmt in FORMATS}
+    monkeypatch.setattr(export, "MERGE_BUDGET", budget)  # groups sorted in memory, their runs merged in rounds
     for size in (1, 2, 3, 7, 64):
         monkeypatch.setattr(export, "_MIN_READ", size)
-        monkeypatch.setattr(export, "READ_BUDGET", 0)
         folder = tmp_path / f"exports{size}" if cached else None
         for _ in range(2 if cached else 1):
             assert _all(store, folder) == expected, size
