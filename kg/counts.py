@@ -1,24 +1,31 @@
-"""What ``kg stats`` and the VoID description count, per named graph, kept beside the store.
+"""What ``kg stats`` and the VoID description count, kept beside the store and brought up to
+date per changed graph.
 
-Each graph's counts depend on that graph's content only, so they are kept (in
-``.kg/counts.json``) under the hash of the file behind the graph and made again only for a
-graph whose file changed; the dataset-wide figures (distinct entities per class over all
-graphs, links) are then set unions of the per-graph ones, which takes no query at all.
+Per named graph: its triples and its statements per class (``.kg/counts/index.json``), and its
+``rdf:type`` and link statements themselves (``.kg/counts/<file hash>.json``, read again only
+when that graph changes). Over all graphs: how many graphs state each ``rdf:type`` and each
+link statement (reference counts), so that distinct entities per class over the union are known
+without a query; a changed graph's statements are taken out of the counts and its new ones put
+in.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from .namespaces import ONTOLOGY_GRAPH_IRI
 
 if TYPE_CHECKING:
     from .store import OxStore
 
-COUNTS_FILE = "counts.json"
-COUNTS_VERSION = 1
+COUNTS_DIR = "counts"
+INDEX = "index.json"
+COUNTS_VERSION = 2
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 #: the link predicates the VoID description counts (as kg.link.LINK_PREDICATES)
 LINK_PREDICATE_IRIS = (
@@ -48,6 +55,49 @@ class GraphCounts:
             tuple((str(s), str(p), str(o)) for s, p, o in data["links"]),
         )
 
+    def classes(self) -> dict[str, int]:
+        """``rdf:type`` statements per class term."""
+        return dict(sorted(Counter(c for _, c in self.typed).items()))
+
+
+@dataclass
+class Totals:
+    """The figures over all named graphs: triples and statements per class of each graph, and
+    the union's typed subjects per class (not counting the ontology graph) and link statements
+    (counting every graph), as reference counts."""
+
+    triples: dict[str, int] = field(default_factory=dict)
+    classes: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: class term -> subject term -> number of graphs (not the ontology) stating it
+    typed: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: "s p o" (N-Triples terms) -> number of graphs stating it
+    links: dict[str, int] = field(default_factory=dict)
+
+    def add(self, graph: str, counts: GraphCounts, sign: int) -> None:
+        """Put a graph's statements in the union counts (``sign`` 1) or take them out (-1)."""
+        if graph != ONTOLOGY_GRAPH_IRI:
+            for subject, cls in counts.typed:
+                members = self.typed.setdefault(cls, {})
+                n = members.get(subject, 0) + sign
+                if n > 0:
+                    members[subject] = n
+                else:
+                    members.pop(subject, None)
+                    if not members:
+                        del self.typed[cls]
+        for s, p, o in counts.links:
+            key = f"{s} {p} {o}"
+            n = self.links.get(key, 0) + sign
+            if n > 0:
+                self.links[key] = n
+            else:
+                self.links.pop(key, None)
+
+    def link_statements(self) -> Iterable[tuple[str, str, str]]:
+        for key in self.links:
+            s, p, o = key.split(" ", 2)
+            yield s, p, o
+
 
 def count_graph(store: OxStore, graph: str) -> GraphCounts:
     """The figures of one named graph, read from the store."""
@@ -66,64 +116,116 @@ def count_graph(store: OxStore, graph: str) -> GraphCounts:
     return GraphCounts(triples, tuple(sorted(typed)), tuple(sorted(links)))
 
 
-_LAST: dict[int, tuple[str, dict[str, GraphCounts]]] = {}  # by store: (state, counts) of the last call
+_LAST: dict[int, tuple[str, Totals]] = {}  # by store: (state, totals) of the last call
 
 
-def graph_counts(store: OxStore) -> dict[str, GraphCounts]:
-    """Every named graph's figures, by graph IRI (sorted): from ``.kg/counts.json`` for graphs
-    whose file is unchanged since they were counted, from the store for the others."""
-    if store.path is not None:
-        state = store.state()
-        last = _LAST.get(id(store))
-        if last is not None and last[0] == state:
-            return last[1]
-        out = _graph_counts(store)
-        _LAST[id(store)] = (state, out)
-        return out
-    return _graph_counts(store)
-
-
-def _graph_counts(store: OxStore) -> dict[str, GraphCounts]:
+def totals(store: OxStore) -> Totals:
+    """The figures over all named graphs of ``store``. For a store on disk they are kept in
+    ``.kg/counts/`` and brought up to date graph by graph: only a graph whose file changed (or
+    that is new or gone) is counted (or taken out) again."""
     import pyoxigraph as ox
 
     graphs = sorted(g.value for g in store.store.named_graphs() if isinstance(g, ox.NamedNode))
     hashes = store.graph_hashes()
-    path = store.path.parent / COUNTS_FILE if store.path is not None else None
-    kept: dict[str, Any] = {}
-    if path is not None:
-        kept = _read(path)
-    out: dict[str, GraphCounts] = {}
-    stored: dict[str, Any] = {}
-    for graph in graphs:
-        digest = hashes.get(graph)
-        entry = kept.get(graph)
-        counts = None
-        if digest is not None and isinstance(entry, dict) and entry.get("hash") == digest:
-            try:
-                counts = GraphCounts.from_json(entry)
-            except (KeyError, TypeError, ValueError):
-                counts = None
-        if counts is None:
+    if store.path is None or any(g not in hashes for g in graphs):  # nothing to key kept figures by
+        out = Totals()
+        for graph in graphs:
             counts = count_graph(store, graph)
-        out[graph] = counts
-        if digest is not None:
-            stored[graph] = {"hash": digest, **counts.as_json()}
-    if path is not None and stored != kept:
-        from .incremental import write_json
-
-        write_json(path, {"version": COUNTS_VERSION, "graphs": stored})
+            out.triples[graph] = counts.triples
+            out.classes[graph] = counts.classes()
+            out.add(graph, counts, 1)
+        return out
+    state = store.state()
+    last = _LAST.get(id(store))
+    if last is not None and last[0] == state:
+        return last[1]
+    folder = store.path.parent / COUNTS_DIR
+    kept = _read(folder / INDEX)
+    out = Totals()
+    known: dict[str, str] = {}
+    if kept is not None:
+        try:
+            out = Totals(
+                {str(g): int(n) for g, n in kept["triples"].items()},
+                {str(g): {str(c): int(n) for c, n in cs.items()} for g, cs in kept["classes"].items()},
+                {str(c): {str(s): int(n) for s, n in ms.items()} for c, ms in kept["typed"].items()},
+                {str(k): int(n) for k, n in kept["links"].items()},
+            )
+            known = {str(g): str(h) for g, h in kept["hashes"].items()}
+        except (KeyError, TypeError, ValueError, AttributeError):
+            out, known = Totals(), {}
+    changed = False
+    for graph in sorted(set(known) - set(graphs)) + [g for g in graphs if known.get(g) != hashes.get(g)]:
+        if graph in known:  # take the graph's old statements out
+            old = _read(folder / f"{known[graph]}.json")
+            if old is None:
+                return _recount(store, graphs, hashes, folder)
+            out.add(graph, GraphCounts.from_json(old), -1)
+            out.triples.pop(graph, None)
+            out.classes.pop(graph, None)
+            del known[graph]
+        if graph in graphs:
+            counts = count_graph(store, graph)
+            out.add(graph, counts, 1)
+            out.triples[graph] = counts.triples
+            out.classes[graph] = counts.classes()
+            _write(folder / f"{hashes[graph]}.json", counts.as_json())
+            known[graph] = hashes[graph]
+        changed = True
+    if changed or kept is None:
+        _save(folder, out, known)
+    _LAST[id(store)] = (state, out)
     return out
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _recount(store: OxStore, graphs: list[str], hashes: Mapping[str, str], folder: Path) -> Totals:
+    """Count every graph again (the kept figures are missing or damaged)."""
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+    out = Totals()
+    known: dict[str, str] = {}
+    for graph in graphs:
+        counts = count_graph(store, graph)
+        out.add(graph, counts, 1)
+        out.triples[graph] = counts.triples
+        out.classes[graph] = counts.classes()
+        _write(folder / f"{hashes[graph]}.json", counts.as_json())
+        known[graph] = hashes[graph]
+    _save(folder, out, known)
+    return out
+
+
+def _save(folder: Path, out: Totals, known: Mapping[str, str]) -> None:
+    index = {
+        "version": COUNTS_VERSION,
+        "hashes": dict(sorted(known.items())),
+        "triples": out.triples,
+        "classes": out.classes,
+        "typed": out.typed,
+        "links": out.links,
+    }
+    _write(folder / INDEX, index)
+    wanted = {f"{h}.json" for h in known.values()} | {INDEX}
+    for path in folder.glob("*.json"):
+        if path.name not in wanted:
+            path.unlink(missing_ok=True)
+
+
+def _read(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("version") != COUNTS_VERSION:
-        return {}
-    graphs = data.get("graphs")
-    return graphs if isinstance(graphs, dict) else {}
+        return None
+    if not isinstance(data, dict) or (path.name == INDEX and data.get("version") != COUNTS_VERSION):
+        return None
+    return data
+
+
+def _write(path: Path, data: Mapping[str, Any]) -> None:
+    from .incremental import write_json
+
+    write_json(path, data)
 
 
 def iri_of(term: str) -> str | None:

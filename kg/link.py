@@ -164,34 +164,32 @@ def void_description(ds: Dataset, *, title: str = "kg: Kazakhstan's foreign rela
 
 
 def store_void_description(store: OxStore, *, title: str = "kg: Kazakhstan's foreign relations") -> Graph:
-    """:func:`void_description` counted on the Oxigraph store, from the per-graph figures of
-    :func:`kg.counts.graph_counts` (kept beside the store; no rdflib load, no query)."""
-    from .counts import graph_counts, iri_of
+    """:func:`void_description` counted on the Oxigraph store, from the figures of
+    :func:`kg.counts.totals` (kept beside the store; no rdflib load, no query)."""
+    from .counts import iri_of, totals
 
     onto = str(ONTOLOGY_GRAPH)
-    per_graph = graph_counts(store)
-    counts = {g: c.triples for g, c in per_graph.items() if c.triples and g != onto}
+    figures = totals(store)
+    counts = {g: n for g, n in figures.triples.items() if n and g != onto}
     sources = {g for g in counts if g.startswith(BASE + "source/")}
-    members: dict[str, set[str]] = defaultdict(set)
-    links: set[tuple[str, str, str]] = set()
-    for graph, figures in per_graph.items():
-        links.update(figures.links)
-        if graph == onto:
+    classes: dict[str, int] = {}
+    entities: set[str] = set()
+    for cls, members in figures.typed.items():
+        if not cls.startswith("<"):
             continue
-        for subject, cls in figures.typed:
-            if subject.startswith("<") and cls.startswith("<"):
-                members[cls[1:-1]].add(subject)
-    classes = {cls: len(subjects) for cls, subjects in members.items()}
-    entities = len(set().union(*members.values())) if members else 0
+        named = [s for s in members if s.startswith("<")]
+        if named:
+            classes[cls[1:-1]] = len(named)
+            entities.update(named)
     by_target: Counter[str] = Counter()
-    for subject, _, obj in links:
+    for subject, _, obj in figures.link_statements():
         s_iri, o_iri = iri_of(subject), iri_of(obj)
         if s_iri is None or o_iri is None or not s_iri.startswith(BASE):
             continue
         name = target_of(o_iri)
         if name is not None and TARGETS[name][1].match(o_iri):
             by_target[name] += 1
-    return _void_graph(counts, sources, classes, entities, dict(sorted(by_target.items())), title)
+    return _void_graph(counts, sources, classes, len(entities), dict(sorted(by_target.items())), title)
 
 
 def _void_graph(

@@ -70,37 +70,40 @@ def stats(ds: Dataset) -> Stats:
 
 
 def store_stats(store: OxStore) -> Stats:
-    """The same counts as :func:`stats`, from the Oxigraph store: per-graph figures
-    (:func:`kg.counts.graph_counts`, kept beside the store and made again only for changed
-    graphs) merged here. Classes are counted for IRI ``rdf:type`` objects."""
-    from .counts import graph_counts, iri_of
+    """The same counts as :func:`stats`, from the Oxigraph store: the figures of
+    :func:`kg.counts.totals` (kept beside the store and brought up to date per changed graph).
+    Classes are counted for IRI ``rdf:type`` objects."""
+    from .counts import iri_of, totals
 
     ontology = str(ONTOLOGY_GRAPH)
-    per_graph = graph_counts(store)
-    graphs = {g: c.triples for g, c in per_graph.items() if c.triples}
+    figures = totals(store)
+    graphs = {g: n for g, n in figures.triples.items() if n}
     total = sum(n for g, n in graphs.items() if g != ontology)
-    typed: dict[str, set[str]] = {}
+    names: dict[str, str | None] = {}  # class term -> compact name
+
+    def name_of(cls: str) -> str | None:
+        if cls not in names:
+            iri = iri_of(cls)
+            names[cls] = compact(iri) if iri is not None else None
+        return names[cls]
+
+    classes: dict[str, int] = {}
+    for cls, members in figures.typed.items():
+        name = name_of(cls)
+        if name is not None:
+            classes[name] = classes.get(name, 0) + len(members)
     per_source: dict[str, dict[str, int]] = {}
-    names: dict[str, str | None] = {}  # class term -> compact name (a few classes, many statements)
-    for graph, counts in per_graph.items():
-        if graph == ontology:
-            continue
-        source = graph.startswith(BASE + "source/")
-        counter: Counter[str] = Counter()
-        for subject, cls in counts.typed:
-            name = names.get(cls, "")
-            if name == "":
-                iri = iri_of(cls)
-                name = names[cls] = compact(iri) if iri is not None else None
-            if name is None:
-                continue
-            typed.setdefault(name, set()).add(subject)
-            counter[name] += 1
-        if source and counts.triples:
-            per_source[graph] = dict(sorted(counter.items()))
+    for graph, counts in figures.classes.items():
+        if graph.startswith(BASE + "source/") and graphs.get(graph):
+            named: Counter[str] = Counter()
+            for cls, n in counts.items():
+                name = name_of(cls)
+                if name is not None:
+                    named[name] += n
+            per_source[graph] = dict(sorted(named.items()))
     return Stats(
         triples=total,
         graphs=dict(sorted(graphs.items())),
-        classes={c: len(members) for c, members in sorted(typed.items())},
+        classes=dict(sorted(classes.items())),
         per_source_classes=dict(sorted(per_source.items())),
     )

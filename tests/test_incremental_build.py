@@ -150,3 +150,27 @@ def test_up_to_date_outputs_are_not_written_again(mini: kg.Project, tmp_path: Pa
     reference = kg.build(kg.Project(fresh), out_dir=tmp_path / "ref-dist", write_when_invalid=True)
     for p in reference.outputs:
         assert (dist / p.name).read_bytes() == p.read_bytes(), p.name
+
+
+def test_counts_follow_edits_removals_and_additions(mini: kg.Project, tmp_path: Path) -> None:
+    from rdflib.compare import isomorphic
+
+    from kg.link import store_void_description, void_description
+
+    kg.build(mini, out_dir=tmp_path / "a")
+    break_alpha(mini)
+    beta = mini.facts_dir / "beta.ttl"
+    shutil.copy(beta, mini.facts_dir / "gamma.ttl")  # a new source (same facts: shared subjects)
+    store = OxStore.open(mini)
+    assert store_stats(store) == kg.stats(kg.load_dataset(mini))
+    beta.unlink()
+    store = OxStore.open(mini)
+    assert store_stats(store) == kg.stats(kg.load_dataset(mini))
+    assert isomorphic(store_void_description(store), void_description(kg.load_dataset(mini)))
+    # a kept file lost: everything is counted again, with the same figures
+    for path in (mini.root / ".kg" / "counts").glob("*.json"):
+        if path.name != "index.json":
+            path.unlink()
+    (mini.facts_dir / "gamma.ttl").unlink()
+    store = OxStore.open(mini)
+    assert store_stats(store) == kg.stats(kg.load_dataset(mini))
