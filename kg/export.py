@@ -430,13 +430,13 @@ def store_graphs(store: OxStore, *, include_ontology: bool = False, sources: Seq
 
 # The store path works graph by graph: each selected named graph is dumped by Oxigraph once
 # and turned into per-graph artifacts (its sorted N-Triples lines; its Turtle blocks, which
-# are also its TriG body; its JSON-LD ``@graph`` entry), kept in an :class:`ExportCache`
-# (on disk under ``.kg/exports/`` when a cache folder is given, else in a temporary folder).
-# The document is then streamed from the artifacts: N-Quads, N-Triples and Turtle by a k-way
-# merge of the sorted artifacts (the union formats keep a set: a triple or a predicate-object
-# pair that several graphs hold comes once), TriG and JSON-LD by concatenation. Memory is
-# bounded by the largest graph plus a read buffer per graph (:data:`READ_BUDGET` in all),
-# not by the dataset; with a cache, a graph whose file did not change is not dumped again.
+# are also its TriG body; its JSON-LD ``@graph`` entry), kept in an :class:`ExportCache`: on
+# disk under ``.kg/exports/`` when a cache folder is given (a graph whose file did not change
+# is then not dumped again), else in a temporary spill file. The document is then streamed
+# from the artifacts: N-Quads, N-Triples and Turtle by a sort-merge of the sorted artifacts (see
+# "merging" below; the union formats keep a set: a triple or a predicate-object pair that
+# several graphs hold comes once), TriG and JSON-LD by concatenation. Memory is bounded by
+# :data:`MERGE_BUDGET` (or the largest graph, when larger), not by the dataset.
 
 #: bump when what an artifact holds, or how it is written, changes (old entries are then
 #: never read, and pruned)
@@ -1002,7 +1002,7 @@ def _store_nquads(art: _Artifacts, graphs: Sequence[str]) -> Iterator[bytes]:
         return lines
 
     def spill(lines: list[bytes]) -> Entry:
-        return art.cache.scratch(b"".join(_chunks_of(lines, b"\n", b"\n")), {})
+        return art.cache.scratch(_chunks_of(lines, b"\n", b"\n"), {})
 
     entries = zip(graphs, art.nt(graphs, keep=-1), strict=True)
     for batch, _whole in _sorted_merge(entries, sort_group, spill, _line_batches):
@@ -1019,7 +1019,7 @@ def _store_ntriples(art: _Artifacts, graphs: Sequence[str]) -> Iterator[bytes]:
         return _unique(lines)
 
     def spill(lines: list[bytes]) -> Entry:
-        return art.cache.scratch(b"".join(_chunks_of(lines, b"\n", b"\n")), {})
+        return art.cache.scratch(_chunks_of(lines, b"\n", b"\n"), {})
 
     entries = zip(graphs, art.nt(graphs, keep=-1), strict=True)
     for batch, whole in _sorted_merge(entries, sort_group, spill, _line_batches):
@@ -1077,10 +1077,9 @@ def _store_turtle(art: _Artifacts, graphs: Sequence[str]) -> Iterator[bytes]:
         pairs = {_subject(b).decode("utf-8"): kept.pop(b) for b in blocks if b in kept} if kept else {}
         if pairs:
             meta["pairs"] = pairs
-        payload = b"\n\n".join(blocks)
-        if payload.count(b"\n\n") != max(len(blocks) - 1, 0):
+        if any(b"\n\n" in block for block in blocks):  # a literal with a blank line
             meta["lengths"] = [len(b) for b in blocks]
-        return art.cache.scratch(payload, meta)
+        return art.cache.scratch(_chunks_of(blocks, b"\n\n", b""), meta)
 
     def batches(run: Entry, size: int) -> Iterator[list[bytes]]:
         return _block_batches(run, size, kept)

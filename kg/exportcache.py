@@ -28,7 +28,7 @@ import os
 import tempfile
 import time
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -219,13 +219,15 @@ class ExportCache:
         size = len(payload) if keep < 0 else min(keep, len(payload))
         return Entry(pack.path, start, len(payload), meta, payload if size == len(payload) else payload[:size])
 
-    def scratch(self, payload: bytes, meta: dict[str, Any]) -> Entry:
-        """A throw-away entry (in the spill file; not counted as computed)."""
+    def scratch(self, chunks: Iterable[bytes], meta: dict[str, Any]) -> Entry:
+        """A throw-away entry written from ``chunks`` (in the spill file; not counted as
+        computed)."""
         pack = self._spill_pack()
         start = pack.handle.tell()
-        pack.handle.write(payload)
+        for chunk in chunks:
+            pack.handle.write(chunk)
         pack.handle.flush()
-        return Entry(pack.path, start, len(payload), meta)
+        return Entry(pack.path, start, pack.handle.tell() - start, meta)
 
     def _spill_pack(self) -> _Pack:
         if self._spill is None:
