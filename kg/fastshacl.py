@@ -339,6 +339,8 @@ def validate_store_outcome(
         tally = {"restricted": 0, "rerun": 0, "reused": 0, "focus": 0}
 
         timings: dict[str, float] = dict(previous.timings) if previous is not None else {}
+        changed = list(previous.changed) if previous is not None else []
+        walked: dict[Any, Any] = {}  # walk -> nodes, shared by the dependencies
 
         def dependency_of(query: _Query) -> Any:
             dkey = incremental.text_key(query.analysis)
@@ -357,7 +359,7 @@ def validate_store_outcome(
             assert previous is not None
             dep = dependency_of(query)
             if dep not in reached:
-                nodes = incremental.affected(store, list(previous.changed), dep)
+                nodes = incremental.affected(store, changed, dep, memo=walked)
                 if nodes is not None and any(isinstance(n, ox.BlankNode) for n in nodes):
                     nodes = None
                 reached[dep] = nodes

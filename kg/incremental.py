@@ -221,36 +221,64 @@ def changed_triples(lines: Iterable[str]) -> list[Any]:
     return list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
 
 
-def affected(store: Any, triples: list[Any], dep: Dependency, limit: int = MAX_FOCUS) -> set[Any] | None:
+def affected(
+    store: Any,
+    triples: list[Any],
+    dep: Dependency,
+    limit: int = MAX_FOCUS,
+    memo: dict[Walk, set[Any] | None] | None = None,
+) -> set[Any] | None:
     """The focus nodes whose results under a query with dependency ``dep`` can differ after
     ``triples`` entered or left ``store``'s default graph; ``None`` when unbounded or more than
     ``limit`` (the query then runs in full). Each changed triple is walked back to the focus
-    nodes along every walk of ``dep`` its predicate can match."""
+    nodes along every walk of ``dep`` its predicate can match; ``memo`` keeps each walk's nodes
+    for other dependencies sharing it (for the same ``triples``)."""
     import pyoxigraph as ox
 
     if dep.walks is None:
         return None
     default = ox.DefaultGraph()
     found: set[Any] = set()
-    for p, from_object, steps in dep.walks:
-        starts = {t.object if from_object else t.subject for t in triples if p == ANY or p == t.predicate.value}
-        for q, to_object in steps:
-            pred = None if q == ANY else ox.NamedNode(q)
-            following: set[Any] = set()
-            for node in starts:
-                if not to_object:
-                    following.update(x.subject for x in store.quads_for_pattern(None, pred, node, default))
-                elif not isinstance(node, ox.Literal):
-                    following.update(x.object for x in store.quads_for_pattern(node, pred, None, default))
-                if len(following) > limit:
-                    return None
-            starts = following
-            if not starts:
-                break
-        found |= starts
+    for walk in dep.walks:
+        if memo is not None and walk in memo:
+            hit = memo[walk]
+            if hit is None:
+                return None
+            found |= hit
+            if len(found) > limit:
+                return None
+            continue
+        reached = _walk(store, triples, walk, limit, default)
+        if memo is not None:
+            memo[walk] = reached
+        if reached is None:
+            return None
+        found |= reached
         if len(found) > limit:
             return None
     return found
+
+
+def _walk(store: Any, triples: list[Any], walk: Walk, limit: int, default: Any) -> set[Any] | None:
+    """The nodes one walk leads back to from ``triples`` (None: more than ``limit``)."""
+    import pyoxigraph as ox
+
+    p, from_object, steps = walk
+    starts = {t.object if from_object else t.subject for t in triples if p == ANY or p == t.predicate.value}
+    for q, to_object in steps:
+        pred = None if q == ANY else ox.NamedNode(q)
+        following: set[Any] = set()
+        for node in starts:
+            if not to_object:
+                following.update(x.subject for x in store.quads_for_pattern(None, pred, node, default))
+            elif not isinstance(node, ox.Literal):
+                following.update(x.object for x in store.quads_for_pattern(node, pred, None, default))
+            if len(following) > limit:
+                return None
+        starts = following
+        if not starts:
+            break
+    return starts
 
 
 Move = tuple[str, bool]  # (predicate or ANY, inwards): from a node along its own triples, or into it

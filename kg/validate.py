@@ -230,7 +230,10 @@ def validate_store(
     if cache is not None:
         cache.save(store, outcome)
     focus_nodes = {r.focus for r in outcome.results if not r.focus.startswith(("_:", '"'))}
-    where, labels = _describe(store, focus_nodes)
+    if cache is not None:
+        where, labels = cache.describe(store, focus_nodes, previous)
+    else:
+        where, labels = _describe(store, focus_nodes)
     findings = [
         Finding(
             severity=Severity.from_iri(URIRef(r.severity)),
@@ -260,6 +263,8 @@ RESULTS_FILE = "validation.json"
 #: bump when the form of stored results changes (older files are then ignored)
 RESULTS_VERSION = 5
 DEPENDENCIES_FILE = "dependencies.json"
+DESCRIBED_FILE = "described.json"
+DESCRIBED_VERSION = 1
 DEPENDENCIES_VERSION = 1
 
 
@@ -274,6 +279,7 @@ class ResultCache:
         from .store import file_hash
 
         self.path = path
+        self.base_state: str | None = None  # the store state the kept results are of
         #: dependencies of queries, by their text alone: kept across changes of the shapes
         self.dependencies_path = path.with_name(DEPENDENCIES_FILE)
         self.key = {
@@ -290,7 +296,8 @@ class ResultCache:
         data = incremental.read_json(self.path)
         if data is None or data.get("key") != self.key:
             return None
-        delta = store.delta_since(str(data.get("state")))
+        self.base_state = str(data.get("state"))
+        delta = store.delta_since(self.base_state)
         if delta is None:
             return None
         try:
@@ -300,6 +307,50 @@ class ResultCache:
             return None
         changed = incremental.changed_triples([*delta.removed, *delta.added])
         return fastshacl.Previous(results, changed, timings)
+
+    def describe(
+        self, store: OxStore, focus_nodes: set[str], previous: fastshacl.Previous | None
+    ) -> tuple[dict[str, set[str]], dict[str, str]]:
+        """:func:`_describe`, for the nodes whose description the change can have changed only:
+        those new to the findings, the subjects (now or before) of the graphs whose file
+        changed, and those a changed triple is about. Kept in ``.kg/described.json``."""
+        from . import incremental
+
+        path = self.path.with_name(DESCRIBED_FILE)
+        hashes = store.graph_hashes()
+        kept = incremental.read_json(path) if previous is not None else None
+        where: dict[str, set[str]] = {}
+        labels: dict[str, str] = {}
+        todo = set(focus_nodes)
+        usable = kept is not None and kept.get("state") == self.base_state
+        if kept is not None and usable and kept.get("version") == DESCRIBED_VERSION:
+            try:
+                before: dict[str, str] = kept["hashes"]
+                changed = {g for g in set(before) | set(hashes) if before.get(g) != hashes.get(g)}
+                again = (
+                    {t.subject.value for t in previous.changed if hasattr(t.subject, "value")} if previous else set()
+                )
+                import pyoxigraph as ox
+
+                for graph in changed & set(hashes):
+                    for q in store.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
+                        if isinstance(q.subject, ox.NamedNode):
+                            again.add(q.subject.value)
+                for node, (graphs, label) in kept["nodes"].items():
+                    if node in todo and node not in again and not changed.intersection(graphs):
+                        where[node] = set(graphs)
+                        if label is not None:
+                            labels[node] = label
+                        todo.discard(node)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                where, labels, todo = {}, {}, set(focus_nodes)
+        fresh_where, fresh_labels = _describe(store, todo)
+        where.update(fresh_where)
+        labels.update(fresh_labels)
+        nodes = {n: [sorted(where.get(n, ())), labels.get(n)] for n in sorted(focus_nodes)}
+        data = {"version": DESCRIBED_VERSION, "state": store.state(), "hashes": hashes, "nodes": nodes}
+        incremental.write_json(path, data)
+        return where, labels
 
     def dependencies(self) -> dict[str, incremental.Dependency]:
         """The dependencies read in earlier runs (empty when unreadable)."""
