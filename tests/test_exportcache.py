@@ -19,8 +19,9 @@ FORMATS = list(STORE_FORMATS)
 ALPHA = "https://kg.example.org/source/alpha"
 BETA = "https://kg.example.org/source/beta"
 
-#: a source sharing subjects with alpha, with literals that hold newlines, a blank line and
-#: triple quotes (so Turtle blocks cannot be split at blank lines or read back line by line)
+#: a source sharing subjects and a triple with alpha, with literals that hold newlines, a blank
+#: line and triple quotes (so Turtle blocks cannot be split at blank lines or read back line by
+#: line)
 GAMMA = r'''
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix person: <https://kg.example.org/id/person/> .
@@ -37,6 +38,7 @@ b""" , "plain" .
 person:zed rdfs:comment """z
 
 z""" .
+person:ada rdfs:label "Ada"@en .
 '''
 
 
