@@ -57,6 +57,7 @@ def build(
     extra: Iterable[Path] = (),
     write_when_invalid: bool = False,
     progress: Callable[[int], None] | None = None,
+    incremental: bool = True,
 ) -> BuildResult:
     """Load the project, validate it, and (when it conforms) write the exports and the VoID
     description (``void.ttl``) to ``out_dir`` (default ``dist/``), each atomically.
@@ -67,12 +68,17 @@ def build(
     as the rdflib writers) and the VoID description with
     :func:`kg.link.store_void_description`.
 
+    After a change to some sources, only what depends on them is done again: the validation
+    runs each constraint for the focus nodes the change can reach, the counts and the export
+    parts of unchanged graphs are reused, and outputs already up to date are left alone.
+
     :param progress: called with 1 after each file is read into the store.
+    :param incremental: False to validate everything and write every output again.
     :raises KgError: for unreadable or malformed input.
     """
     store = OxStore.open(project, refresh=False)
     synced = store.sync(project, extra=tuple(extra), progress=progress)
-    report = validate_store(store, project)
+    report = validate_store(store, project, incremental=incremental)
     result = BuildResult(stats=store_stats(store), report=report, sync=synced)
     if report.conforms() or write_when_invalid:
         target = out_dir or project.dist_dir
@@ -80,12 +86,12 @@ def build(
         written = _Written(project.root / STORE_DIR / OUTPUTS_FILE, store)
         for name, fmt in BUILD_OUTPUTS.items():
             path = target / name
-            if not written.current(path):
+            if not incremental or not written.current(path):
                 export_store(store, fmt, path, cache_dir=artifacts)
                 written.record(path)
             result.outputs.append(path)
         void_path = target / "void.ttl"
-        if not written.current(void_path):
+        if not incremental or not written.current(void_path):
             write_atomic(void_path, graph_turtle(store_void_description(store)))
             written.record(void_path)
         result.outputs.append(void_path)

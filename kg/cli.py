@@ -74,11 +74,13 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 )
 @with_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--full", is_flag=True, help="Validate everything and write every output again (no reuse).")
 @click.pass_context
-def build(ctx: click.Context, out_dir: Path | None, extra: tuple[Path, ...], as_json: bool) -> None:
+def build(ctx: click.Context, out_dir: Path | None, extra: tuple[Path, ...], as_json: bool, full: bool) -> None:
     """Load, validate and export the graph to dist/ (kg.trig, kg.nq, kg.ttl, kg.jsonld).
 
-    Exits 1 (and writes nothing) when the data does not conform to shapes.ttl.
+    Exits 1 (and writes nothing) when the data does not conform to shapes.ttl. After a change,
+    only what depends on the changed sources is validated and written again (--full: all).
 
     \b
     Example:
@@ -90,7 +92,7 @@ def build(ctx: click.Context, out_dir: Path | None, extra: tuple[Path, ...], as_
     try:
         project = _project(ctx)
         with _progress(len(project.sources()), "Loading") as step:
-            result = run_build(project, out_dir=out_dir, extra=extra, progress=step)
+            result = run_build(project, out_dir=out_dir, extra=extra, progress=step, incremental=not full)
     except KgError as err:
         fail(err)
     s = result.stats
@@ -183,6 +185,7 @@ def _echo_conformance(report: Any) -> None:
     help="Inference before validating; none, so that missing facts are not papered over by entailment.",
 )
 @click.option("--strict", is_flag=True, help="Warnings also fail (exit 1).")
+@click.option("--full", is_flag=True, help="Run every constraint on every focus node (no reuse of earlier results).")
 @click.option(
     "--engine",
     type=click.Choice(["oxigraph", "pyshacl"]),
@@ -199,6 +202,7 @@ def validate(
     fmt: str,
     inference: str,
     strict: bool,
+    full: bool,
     engine: str,
 ) -> None:
     """Validate the facts against shapes.ttl (SHACL).
@@ -229,7 +233,7 @@ def validate(
             with _progress(len(project.sources()), "Loading") as step:
                 store = OxStore.open(project, refresh=False)
                 store.sync(project, extra=extra, progress=step)
-            report = validate_store(store, project, sources=chosen)
+            report = validate_store(store, project, sources=chosen, incremental=not full)
     except KgError as err:
         fail(err)
     for shape, why in sorted(report.fallback.items()):

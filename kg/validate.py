@@ -190,6 +190,7 @@ def validate_store(
     *,
     sources: Sequence[str] | None = None,
     shapes: Graph | None = None,
+    incremental: bool = True,
 ) -> Report:
     """Validate the facts in the Oxigraph store with :mod:`kg.fastshacl` (one set-based SPARQL query
     per constraint); the same findings as :func:`validate`, much faster on large graphs.
@@ -199,6 +200,10 @@ def validate_store(
     pyshacl, and :attr:`Report.fallback` names them.
 
     :param sources: validate only these source graph IRIs (and the links).
+    :param incremental: with a store on disk, keep the results beside it and, when they are of
+        an earlier state, run each constraint only for the focus nodes the change since can
+        reach (:mod:`kg.incremental`; the same findings as a full run). False: a full run (whose
+        results are kept all the same).
     :raises InputError: when the shapes or ontology cannot be read.
     """
     import pyoxigraph as ox
@@ -223,7 +228,7 @@ def validate_store(
         known = cache.dependencies()
         if not known and len(store.store) < INCREMENTAL_MIN_QUADS:
             known = None  # small data: reading every query's dependency costs more than it saves
-        previous = cache.previous(store) if known is not None else None
+        previous = cache.previous(store) if known is not None and incremental else None
     outcome = fastshacl.validate_store_outcome(
         data, shapes_graph, ontology=ontology, previous=previous, dependencies=known
     )

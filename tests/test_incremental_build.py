@@ -5,6 +5,7 @@ the per-graph counts are made again for that graph only."""
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import shutil
 from pathlib import Path
@@ -174,3 +175,23 @@ def test_counts_follow_edits_removals_and_additions(mini: kg.Project, tmp_path: 
     (mini.facts_dir / "gamma.ttl").unlink()
     store = OxStore.open(mini)
     assert store_stats(store) == kg.stats(kg.load_dataset(mini))
+
+
+def test_cli_full_writes_everything_again(mini: kg.Project, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    runner = CliRunner()
+    dist = tmp_path / "dist"
+    args = ["--root", str(mini.root), "build", "--out", str(dist)]
+    assert runner.invoke(cli, args).exit_code == 0
+    stamps = {p.name: p.stat().st_mtime_ns for p in dist.iterdir()}
+    assert runner.invoke(cli, args).exit_code == 0
+    assert {p.name: p.stat().st_mtime_ns for p in dist.iterdir()} == stamps
+    assert runner.invoke(cli, [*args, "--full"]).exit_code == 0
+    assert all(p.stat().st_mtime_ns != stamps[p.name] for p in dist.iterdir())
+    plain = runner.invoke(cli, ["--root", str(mini.root), "validate", "--format", "json"])
+    full = runner.invoke(cli, ["--root", str(mini.root), "validate", "--format", "json", "--full"])
+    assert plain.exit_code == full.exit_code == 0
+    assert json.loads(plain.output) == json.loads(full.output)
