@@ -93,6 +93,18 @@ class Totals:
             else:
                 self.links.pop(key, None)
 
+    def put(self, graph: str, counts: GraphCounts) -> None:
+        """Count a graph in (its figures, and its statements in the union counts)."""
+        self.add(graph, counts, 1)
+        self.triples[graph] = counts.triples
+        self.classes[graph] = counts.classes()
+
+    def take(self, graph: str, counts: GraphCounts) -> None:
+        """Count a graph out again."""
+        self.add(graph, counts, -1)
+        self.triples.pop(graph, None)
+        self.classes.pop(graph, None)
+
     def link_statements(self) -> Iterable[tuple[str, str, str]]:
         for key in self.links:
             s, p, o = key.split(" ", 2)
@@ -130,10 +142,7 @@ def totals(store: OxStore) -> Totals:
     if store.path is None or any(g not in hashes for g in graphs):  # nothing to key kept figures by
         out = Totals()
         for graph in graphs:
-            counts = count_graph(store, graph)
-            out.triples[graph] = counts.triples
-            out.classes[graph] = counts.classes()
-            out.add(graph, counts, 1)
+            out.put(graph, count_graph(store, graph))
         return out
     state = store.state()
     last = _LAST.get(id(store))
@@ -160,17 +169,10 @@ def totals(store: OxStore) -> Totals:
             old = _read(folder / f"{known[graph]}.json")
             if old is None:
                 return _recount(store, graphs, hashes, folder)
-            out.add(graph, GraphCounts.from_json(old), -1)
-            out.triples.pop(graph, None)
-            out.classes.pop(graph, None)
+            out.take(graph, GraphCounts.from_json(old))
             del known[graph]
         if graph in graphs:
-            counts = count_graph(store, graph)
-            out.add(graph, counts, 1)
-            out.triples[graph] = counts.triples
-            out.classes[graph] = counts.classes()
-            _write(folder / f"{hashes[graph]}.json", counts.as_json())
-            known[graph] = hashes[graph]
+            _count_in(store, graph, hashes[graph], folder, out, known)
         changed = True
     if changed or kept is None:
         _save(folder, out, known)
@@ -186,14 +188,17 @@ def _recount(store: OxStore, graphs: list[str], hashes: Mapping[str, str], folde
     out = Totals()
     known: dict[str, str] = {}
     for graph in graphs:
-        counts = count_graph(store, graph)
-        out.add(graph, counts, 1)
-        out.triples[graph] = counts.triples
-        out.classes[graph] = counts.classes()
-        _write(folder / f"{hashes[graph]}.json", counts.as_json())
-        known[graph] = hashes[graph]
+        _count_in(store, graph, hashes[graph], folder, out, known)
     _save(folder, out, known)
     return out
+
+
+def _count_in(store: OxStore, graph: str, digest: str, folder: Path, out: Totals, known: dict[str, str]) -> None:
+    """Count a graph into ``out`` and keep its statements under its file hash."""
+    counts = count_graph(store, graph)
+    out.put(graph, counts)
+    _write(folder / f"{digest}.json", counts.as_json())
+    known[graph] = digest
 
 
 def _save(folder: Path, out: Totals, known: Mapping[str, str]) -> None:

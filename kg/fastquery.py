@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .catalogue import Param, StoredQuery
 from .errors import ParameterError, QueryError
 from .namespaces import BASE, ENTITY_KINDS, KGO_IRI, PREFIXES, expand_iri
-from .sparqltext import with_values
+from .sparqltext import EVIDENCE_QUERY, with_values
 
 if TYPE_CHECKING:
     from .store import OxStore
@@ -302,14 +302,6 @@ def run_on_store(
     if with_sources and isinstance(result, Rows):
         result.evidence = [evidence_for_row(store, result, row, evidence_var) for row in result.rows]
     return result
-
-
-EVIDENCE_QUERY = """
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-SELECT DISTINCT ?source ?quote WHERE {
-  ?node prov:wasDerivedFrom ?ev . ?ev oa:hasSource ?source ; oa:hasSelector/oa:exact ?quote .
-}"""
 
 
 def text_of(term: Any) -> str:

@@ -15,7 +15,7 @@ from .errors import ParameterError, QueryError
 from .fastquery import Rows as Rows
 from .fastquery import Value, check_params, parse_value, resolve_iri, slug_lookups
 from .namespaces import PREFIXES
-from .sparqltext import with_values
+from .sparqltext import EVIDENCE_QUERY, with_values
 
 #: prefixes every query may use without declaring them
 _QUERY_PREFIXES = {k: v for k, v in PREFIXES.items()}
@@ -188,17 +188,9 @@ def run_query(
     return result
 
 
-_EVIDENCE_QUERY = """
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-SELECT DISTINCT ?source ?quote WHERE {
-  ?node prov:wasDerivedFrom ?ev . ?ev oa:hasSource ?source ; oa:hasSelector/oa:exact ?quote .
-}"""
-
-
 def evidence_of(ds: Target, node: Node) -> list[tuple[str, str]]:
     """The (source IRI, verbatim quote) pairs of the evidence a node was derived from."""
-    rows = run_sparql(ds, _EVIDENCE_QUERY, {"node": node})
+    rows = run_sparql(ds, EVIDENCE_QUERY, {"node": node})
     assert isinstance(rows, Rows)
     return sorted((str(a), str(b)) for a, b in rows.rows if a is not None and b is not None)
 
