@@ -27,6 +27,7 @@ from . import jsonld
 from .errors import KgError
 from .exportcache import CorruptEntry, Entry, ExportCache
 from .namespaces import LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, expand
+from .render import n3_quote
 
 if TYPE_CHECKING:
     from .store import OxStore
@@ -374,19 +375,6 @@ def _nt_quote(lex: str) -> str:
     return '"' + lex.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r") + '"'
 
 
-def _n3_quote(lex: str) -> str:
-    """A string quoted as rdflib's ``Literal.n3()`` quotes it (triple quotes when multi-line)."""
-    if "\n" in lex:
-        encoded = lex.replace("\\", "\\\\")
-        if '"""' in lex:
-            encoded = encoded.replace('"""', '\\"\\"\\"')
-        if encoded[-1] == '"' and encoded[-2] != "\\":
-            encoded = encoded[:-1] + "\\" + '"'
-        escaped = encoded.replace("\r", "\\r")
-        return f'"""{escaped}"""'
-    return '"' + lex.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r") + '"'
-
-
 def _split_literal(term: str) -> tuple[str, str]:
     """An N-Triples literal as (quoted string, suffix: ``""``, ``@lang`` or ``^^<dt>``)."""
     end = term.rindex('"')
@@ -508,7 +496,7 @@ class _FastNamer(_Namer):
         if term[0] == '"':
             quoted, suffix = _split_literal(term)
             if "\\" in quoted:
-                quoted = _n3_quote(_nt_unescape(quoted[1:-1]))
+                quoted = n3_quote(_nt_unescape(quoted[1:-1]))
             if suffix.startswith("^^"):
                 name, prefix = self.name(suffix[3:-1])
                 return f"{quoted}^^{name}", prefix

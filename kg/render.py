@@ -92,7 +92,7 @@ def term_n3(node: Node) -> str:
     if isinstance(node, ox.BlankNode):
         return f"_:{node.value}"
     if isinstance(node, ox.Literal):
-        encoded = _quote(node.value)
+        encoded = n3_quote(node.value)
         if node.language:
             return f"{encoded}@{node.language}"
         datatype = node.datatype.value
@@ -100,8 +100,9 @@ def term_n3(node: Node) -> str:
     return str(node.n3())
 
 
-def _quote(text: str) -> str:
-    """A lexical form quoted and escaped as rdflib's ``Literal._quote_encode`` does it."""
+def n3_quote(text: str) -> str:
+    """A lexical form quoted and escaped as rdflib's ``Literal._quote_encode`` (``n3()``) does it:
+    triple quotes when multi-line."""
     if "\n" in text:
         encoded = text.replace("\\", "\\\\")
         if '"""' in text:
