@@ -1158,10 +1158,24 @@ _WRITERS = {
 }
 
 
+#: the modules whose code decides what the artifacts hold: a change to any of them (a new kg
+#: version, a local edit) gives new cache keys, as a :data:`WRITER_VERSION` bump does
+_WRITER_MODULES = ("kg.export", "kg.exportcache", "kg.jsonld", "kg.render", "kg.namespaces")
+
+
 def _salt() -> str:
-    """What names the writer in the cache keys: its version, pyoxigraph's, kg's prefixes."""
-    prefixes = hashlib.sha256(json.dumps(PREFIXES, sort_keys=True).encode("utf-8")).hexdigest()[:16]
-    return f"kg-export {WRITER_VERSION}; pyoxigraph {_ox().__version__}; prefixes {prefixes}"
+    """What names the writer in the cache keys: its version, the code of the modules that
+    write, pyoxigraph's version, kg's prefixes."""
+    import importlib
+
+    code = hashlib.sha256(json.dumps(PREFIXES, sort_keys=True).encode("utf-8"))
+    for name in _WRITER_MODULES:
+        source = getattr(importlib.import_module(name), "__file__", None)
+        try:
+            code.update(Path(source).read_bytes() if source else name.encode())
+        except OSError:  # pragma: no cover - a module without a readable source
+            code.update(name.encode())
+    return f"kg-export {WRITER_VERSION}; pyoxigraph {_ox().__version__}; code {code.hexdigest()[:16]}"
 
 
 def export_cache(store: OxStore, cache_dir: Path | str | None) -> ExportCache:

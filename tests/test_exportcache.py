@@ -217,3 +217,17 @@ def test_turtle_blocks_read_back() -> None:
     assert block.count("\n") == len(pairs) - 1
     assert sorted(export._block_pairs(block)) == sorted(pairs)
     assert export._block_pairs(export._turtle_block("x:y", [("a", "z:w")])) == [("a", "z:w")]
+
+
+def test_a_new_writer_starts_again(mini: kg.Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Entries of another writer (a version bump, or any edit of the writing modules' code) are
+    never read, and their packs are pruned."""
+    store = _store(mini, tmp_path)
+    folder = tmp_path / "exports"
+    expected = _all(store, folder)
+    before = set(folder.glob("*.pack"))
+    monkeypatch.setattr(export, "WRITER_VERSION", export.WRITER_VERSION + 1)
+    with export_cache(store, folder) as cache:
+        assert _all(store, cache) == expected
+        assert cache.computed and not cache.reused
+    assert before and not before & set(folder.glob("*.pack"))
