@@ -926,42 +926,36 @@ def _rounds(runs: list[_Run]) -> Iterator[list[bytes]]:
         live = [run for run in live if run.pos < len(run.items) or run.fill()]
 
 
-Item = tuple[str, Entry]
-
-
-def _groups(entries: Iterator[Item]) -> Iterator[tuple[list[Item], bool]]:
-    """(graph, entry) pairs in groups of about :data:`MERGE_BUDGET` bytes of artifact, each
-    with whether it is the last."""
-    group: list[Item] = []
-    size = 0
-    for item in entries:
-        if group and size + item[1].length > MERGE_BUDGET:
-            yield group, False
-            group, size = [], 0
-        group.append(item)
-        size += item[1].length
-    yield group, True
-
-
 def _sorted_merge(
-    entries: Iterator[Item],
-    sort_group: Callable[[list[Item]], list[bytes]],
+    entries: Iterable[tuple[str, Entry]],
+    items_of: Callable[[str, Entry], list[bytes]],
+    finish: Callable[[list[bytes]], list[bytes]],
     spill: Callable[[list[bytes]], Entry],
     batches: Callable[[Entry, int], Iterator[list[bytes]]],
     subjects: bool = False,
 ) -> Iterator[tuple[list[bytes], bool]]:
-    """Sorted batches of the items of all the entries, each with whether it is a whole group as
-    ``sort_group`` made it: one group sorted in memory, or the runs of several groups (spilled)
-    merged in rounds (the caller then finishes each batch: drops repeats, merges subjects)."""
+    """Sorted batches of the items of all the (graph, entry) pairs, each with whether it is a
+    whole group as ``finish`` made it. The items of each group of about :data:`MERGE_BUDGET`
+    bytes of artifact are gathered (``items_of``), sorted and finished; one group is the
+    answer, the runs of several (spilled) are merged in rounds (the caller then finishes each
+    batch: drops repeats, merges subjects)."""
     runs: list[Entry] = []
-    for group, last in _groups(entries):
-        items = sort_group(group)
-        del group
-        if last and not runs:
-            yield items, True
-            return
-        runs.append(spill(items))
-        del items
+    items: list[bytes] = []
+    size = 0
+    for graph, entry in entries:
+        if items and size + entry.length > MERGE_BUDGET:
+            items.sort()
+            runs.append(spill(finish(items)))
+            items, size = [], 0
+        size += entry.length
+        items += items_of(graph, entry)
+        del entry
+    items.sort()
+    if not runs:
+        yield finish(items), True
+        return
+    runs.append(spill(finish(items)))
+    del items
     size = max(_MIN_READ, MERGE_BUDGET // (4 * len(runs)))
     for batch in _rounds([_Run(batches(run, size), subjects) for run in runs]):
         yield batch, False
@@ -980,37 +974,40 @@ def _unique(items: list[bytes]) -> list[bytes]:
     return [items[0], *(b for a, b in zip(items, islice(items, 1, None), strict=False) if a != b)]
 
 
+def _lines_of(entry: Entry, suffix: bytes = b"\n") -> list[bytes]:
+    """An ``nt`` artifact's lines (the entry lets go of its payload), each ending in ``suffix``
+    but the newline (`` <graph> .`` for N-Quads)."""
+    data = entry.release()
+    lines = (data.replace(b"\n", suffix) if suffix != b"\n" else data).split(b"\n")
+    lines.pop()
+    return lines
+
+
+def _no_change(items: list[bytes]) -> list[bytes]:
+    return items
+
+
 def _store_nquads(art: _Artifacts, graphs: Sequence[str]) -> Iterator[bytes]:
-    def sort_group(group: list[Item]) -> list[bytes]:
-        lines: list[bytes] = []
-        for graph, entry in group:
-            lines += entry.release().replace(b"\n", f" <{graph}> .\n".encode()).split(b"\n")
-            lines.pop()
-        lines.sort()
-        return lines
+    def items_of(graph: str, entry: Entry) -> list[bytes]:
+        return _lines_of(entry, f" <{graph}> .\n".encode())
 
     def spill(lines: list[bytes]) -> Entry:
         return art.cache.scratch(_chunks_of(lines, b"\n", b"\n"), {})
 
     entries = zip(graphs, art.nt(graphs, keep=-1), strict=True)
-    for batch, _whole in _sorted_merge(entries, sort_group, spill, _line_batches):
+    for batch, _whole in _sorted_merge(entries, items_of, _no_change, spill, _line_batches):
         yield from _chunks_of(batch, b"\n", b"\n")
 
 
 def _store_ntriples(art: _Artifacts, graphs: Sequence[str]) -> Iterator[bytes]:
-    def sort_group(group: list[Item]) -> list[bytes]:
-        lines: list[bytes] = []
-        for _graph, entry in group:
-            lines += entry.release().split(b"\n")
-            lines.pop()
-        lines.sort()
-        return _unique(lines)
+    def items_of(_graph: str, entry: Entry) -> list[bytes]:
+        return _lines_of(entry)
 
     def spill(lines: list[bytes]) -> Entry:
         return art.cache.scratch(_chunks_of(lines, b"\n", b"\n"), {})
 
     entries = zip(graphs, art.nt(graphs, keep=-1), strict=True)
-    for batch, whole in _sorted_merge(entries, sort_group, spill, _line_batches):
+    for batch, whole in _sorted_merge(entries, items_of, _unique, spill, _line_batches):
         yield from _chunks_of(batch if whole else _unique(batch), b" .\n", b" .\n")  # unique across runs
 
 
@@ -1050,14 +1047,15 @@ def _store_turtle(art: _Artifacts, graphs: Sequence[str]) -> Iterator[bytes]:
     kept: dict[bytes, list[tuple[str, str]]] = {}
     prefixes: set[str] = set()
 
-    def sort_group(group: list[Item]) -> list[bytes]:
+    def items_of(_graph: str, entry: Entry) -> list[bytes]:
+        prefixes.update(entry.meta["prefixes"])
         blocks: list[bytes] = []
-        for _graph, entry in group:
-            prefixes.update(entry.meta["prefixes"])
-            for batch in _block_batches(entry, entry.length, kept):
-                blocks += batch
-            entry.release()
-        blocks.sort()
+        for batch in _block_batches(entry, entry.length, kept):
+            blocks += batch
+        entry.release()
+        return blocks
+
+    def finish(blocks: list[bytes]) -> list[bytes]:
         return _merge_blocks(blocks, kept)
 
     def spill(blocks: list[bytes]) -> Entry:
@@ -1075,7 +1073,7 @@ def _store_turtle(art: _Artifacts, graphs: Sequence[str]) -> Iterator[bytes]:
     entries = zip(graphs, art.turtle(graphs, keep=-1), strict=True)
     head = True  # the prefixes not written yet
     first = True  # no block written yet
-    for batch, whole in _sorted_merge(entries, sort_group, spill, batches, subjects=True):
+    for batch, whole in _sorted_merge(entries, items_of, finish, spill, batches, subjects=True):
         if head:  # every group was read: the prefixes are known
             yield ("\n".join(sorted(prefixes)) + "\n\n").encode("utf-8")
             head = False
