@@ -449,22 +449,6 @@ def _nt_lines(data: bytes, what: str) -> list[bytes]:
     return lines
 
 
-def _dump_lines(store: OxStore, graph: str, *, sort: bool = True) -> list[bytes]:
-    """One named graph's triples as N-Triples lines without the closing `` .``, sorted unless
-    ``sort`` is false.
-
-    Sorting these gives the order of the full lines too, in N-Triples and in N-Quads: where
-    one line is a prefix of another, the longer goes on with a character above the space
-    that follows the shorter (``@``, ``^``, ``-`` or a letter of a language tag)."""
-    ox = _ox()
-    data: bytes = store.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
-    lines = _nt_lines(data, graph)
-    del data
-    if sort:
-        lines.sort()
-    return lines
-
-
 class _FastNamer(_Namer):
     """:class:`_Namer` by the IRI's ``/`` and ``#`` boundaries, for N-Triples terms, giving the
     prefix used with each name; :class:`_Names` caches it."""
@@ -685,8 +669,13 @@ class _Artifacts:
         self._jsonld: tuple[str, Any, dict[str, Any]] | None = None
 
     def _dumped(self, graphs: Sequence[str], sort: bool) -> Iterator[tuple[str, list[bytes]]]:
-        """The N-Triples lines of ``graphs`` (see :func:`_dump_lines`), in order, dumped by
-        :data:`DUMP_THREADS` threads a few graphs ahead."""
+        """The triples of ``graphs`` as N-Triples lines without the closing `` .`` (see
+        :func:`_nt_lines`), sorted when ``sort``, graph by graph in order, dumped by
+        :data:`DUMP_THREADS` threads a few graphs ahead.
+
+        Sorting these lines gives the order of the full lines too, in N-Triples and in
+        N-Quads: where one line is a prefix of another, the longer goes on with a character
+        above the space that follows the shorter (``@``, ``^``, ``-`` or a language tag's)."""
         if not graphs:
             return
         ox = _ox()

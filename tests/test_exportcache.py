@@ -79,11 +79,7 @@ def test_a_warm_cache_dumps_nothing(mini: kg.Project, tmp_path: Path, monkeypatc
         assert not graphs, "the store was read"
         return iter(())
 
-    def no_dump(*args: object, **kwargs: object) -> None:
-        raise AssertionError("the store was read")
-
     monkeypatch.setattr(export._Artifacts, "_dumped", no_dumps)
-    monkeypatch.setattr(export, "_dump_lines", no_dump)
     assert _all(store, cache) == expected
 
 
