@@ -353,21 +353,22 @@ def validate_store_outcome(
                 for query in qs:
                     dependency_of(query)
 
-        def reach(key: str, query: _Query) -> set[Any] | None:
-            """The focus nodes the change can affect for ``query`` (None: run it in full, also
-            when its last full run took less than the small store would for that many nodes)."""
-            assert previous is not None
+        def affected_by(query: _Query, limit: int = incremental.MAX_FOCUS) -> set[Any] | None:
+            """The focus nodes the change can affect for ``query`` (None: unbounded, or more
+            than ``limit``)."""
             dep = dependency_of(query)
             if dep not in reached:
-                nodes = incremental.affected(store, changed, dep, memo=walked)
+                nodes = incremental.affected(store, changed, dep, limit, memo=walked)
                 if nodes is not None and any(isinstance(n, ox.BlankNode) for n in nodes):
                     nodes = None
                 reached[dep] = nodes
-            nodes = reached[dep]
-            full = previous.timings.get(key)
-            if nodes and full is not None and len(nodes) * incremental.SECONDS_PER_FOCUS > full:
-                return None
-            return nodes
+            return reached[dep]
+
+        in_full: set[str] = set()  # constraints cheaper to run in full than on the small store
+
+        def reach(key: str, query: _Query) -> set[Any] | None:
+            """The focus nodes to run ``query`` for (None: run it in full)."""
+            return None if key in in_full else affected_by(query)
 
         # With a change: each constraint runs on a small store holding what its query can match
         # for the focus nodes the change can affect, and its stored results stand for the others
@@ -378,11 +379,20 @@ def validate_store_outcome(
             every = [(_key(plan.ids[shape], n, q), q) for shape, qs in plan.queries.items() for n, q in enumerate(qs)]
             nodes: set[Any] = set()
             paths: set[Any] = set()
-            for key, query in every:
-                found_nodes = reach(key, query)
-                if found_nodes:
-                    nodes |= found_nodes
-                    paths |= incremental.forward_paths(dependency_of(query))
+            # Smallest first, each constraint's focus nodes join the small store unless gathering
+            # the ones it adds would take longer than its last full run did.
+            # (no more nodes than its last full run would pay for: a walk into a hub stops early)
+            sized = [(key, query, affected_by(query, _budget(previous.timings.get(key)))) for key, query in every]
+            for key, query, found_nodes in sorted(sized, key=lambda item: len(item[2] or ())):
+                if not found_nodes:
+                    continue
+                full = previous.timings.get(key)
+                extra = len(found_nodes - nodes)
+                if full is not None and extra * incremental.SECONDS_PER_FOCUS > full:
+                    in_full.add(key)
+                    continue
+                nodes |= found_nodes
+                paths |= incremental.forward_paths(dependency_of(query))
             small = incremental.neighbourhood(store, nodes, paths)
 
         def again(key: str, query: _Query) -> list[Result] | None:
@@ -1769,6 +1779,16 @@ def _term_from_text(text: str, *, iri_plain: bool) -> Node:
     node = from_n3(text)
     assert isinstance(node, Node)
     return node
+
+
+def _budget(seconds: float | None) -> int:
+    """How many focus nodes a restricted run may gather for a constraint whose full run took
+    ``seconds`` (at least a few hundred, where the small store is shared anyway)."""
+    from .incremental import MAX_FOCUS, SECONDS_PER_FOCUS
+
+    if seconds is None:
+        return MAX_FOCUS
+    return max(500, min(MAX_FOCUS, int(seconds / SECONDS_PER_FOCUS)))
 
 
 def _key(shape_id: str, number: int, query: _Query) -> str:

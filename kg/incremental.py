@@ -268,13 +268,18 @@ def _walk(store: Any, triples: list[Any], walk: Walk, limit: int, default: Any) 
     for q, to_object in steps:
         pred = None if q == ANY else ox.NamedNode(q)
         following: set[Any] = set()
+        add = following.add
         for node in starts:
             if not to_object:
-                following.update(x.subject for x in store.quads_for_pattern(None, pred, node, default))
+                for x in store.quads_for_pattern(None, pred, node, default):
+                    add(x.subject)
+                    if len(following) > limit:  # (stop inside a hub's thousands of triples)
+                        return None
             elif not isinstance(node, ox.Literal):
-                following.update(x.object for x in store.quads_for_pattern(node, pred, None, default))
-            if len(following) > limit:
-                return None
+                for x in store.quads_for_pattern(node, pred, None, default):
+                    add(x.object)
+                    if len(following) > limit:
+                        return None
         starts = following
         if not starts:
             break
