@@ -100,8 +100,9 @@ def build(
 
 
 OUTPUTS_FILE = "outputs.json"
-#: the modules whose code decides the bytes of the outputs (a change to them writes them again)
-_WRITERS = ("export.py", "exportcache.py", "jsonld.py", "context.jsonld", "link.py", "namespaces.py", "build.py")
+#: what decides the bytes of the outputs beside the export writers (kg.export.writer_salt): the
+#: VoID description, the build itself and the JSON-LD context (a change writes them again)
+_WRITERS = ("link.py", "build.py", "context.jsonld")
 
 
 class _Written:
@@ -114,10 +115,11 @@ class _Written:
         import json
 
         from . import __version__
+        from .export import writer_salt
         from .store import state_of
 
         self.path = path
-        digest = hashlib.sha256(__version__.encode("utf-8"))
+        digest = hashlib.sha256(f"{__version__}; {writer_salt()}".encode())
         here = Path(__file__).resolve().parent
         for name in _WRITERS:
             digest.update((here / name).read_bytes())

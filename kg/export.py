@@ -1150,7 +1150,7 @@ _WRITERS = {
 _WRITER_MODULES = ("kg.export", "kg.exportcache", "kg.jsonld", "kg.render", "kg.namespaces")
 
 
-def _salt() -> str:
+def writer_salt() -> str:
     """What names the writer in the cache keys: its version, the code of the modules that
     write, pyoxigraph's version, kg's prefixes."""
     import importlib
@@ -1170,8 +1170,8 @@ def export_cache(store: OxStore, cache_dir: Path | str | None) -> ExportCache:
     :meth:`~kg.store.OxStore.graph_hashes`. ``None``, or a store in memory: a throw-away one.
     Close it (or use it as a context manager) to remove throw-away entries."""
     if cache_dir is None or store.path is None:
-        return ExportCache(None, salt=_salt())
-    return ExportCache(Path(cache_dir), store.graph_hashes(), salt=_salt())
+        return ExportCache(None, salt=writer_salt())
+    return ExportCache(Path(cache_dir), store.graph_hashes(), salt=writer_salt())
 
 
 def store_chunks(

@@ -267,6 +267,12 @@ def solutions(store: OxStore, text: str, bindings: Mapping[str, Any] | None = No
         except OSError as err:
             raise QueryError(f"query failed: {err}") from None
         return Rows(variables, rows)
+    return triples_graph(result)
+
+
+def triples_graph(triples: Any) -> Any:
+    """pyoxigraph triples (a CONSTRUCT or DESCRIBE result) as an rdflib Graph with kg's prefixes
+    (rdflib is imported here only)."""
     from rdflib import Graph
 
     from .store import from_ox
@@ -274,7 +280,7 @@ def solutions(store: OxStore, text: str, bindings: Mapping[str, Any] | None = No
     graph = Graph()
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True, replace=True)
-    for triple in result:
+    for triple in triples:
         graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
     return graph
 

@@ -1,11 +1,13 @@
 """Incremental validation: which focus nodes a change to the data can affect.
 
 A compiled constraint (:mod:`kg.fastshacl`) is one SPARQL query rooted at ``?this``. Its
-*dependency* is read off the query's triple patterns: how many hops from ``?this`` a matched
-triple can lie (``depth``) and which predicates the query follows from object to subject
-(``backward``). A result for focus node F can then only change when a triple that entered or
-left the merged graph lies within ``depth`` hops of F along those directions; so after a change
-the query runs again for those focus nodes only, and the stored results stand for the others.
+*dependency* is read off the query's triple patterns: for each pattern, every simple path of
+patterns leading from it back to ``?this``, with their predicates and directions (the *walks*).
+A result for focus node F can only change when a triple that entered or left the merged graph
+matches a pattern that one of those paths joins to F; so after a change each changed triple is
+walked back to the focus nodes it can reach, the query runs again for those only (on a small
+store holding what it can match from them: :func:`neighbourhood`), and the stored results stand
+for the others.
 
 A query whose patterns do not all hang off ``?this`` (a count over the whole graph, say), or that
 follows a ``*``/``+`` path, has no bounded dependency: it runs in full every time.

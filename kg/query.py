@@ -87,11 +87,9 @@ def _run_on_store(store: Any, text: str, bindings: Mapping[str, Node] | None) ->
         variables = [v.value for v in result.variables]
         rows = [tuple(canonical(from_ox(solution[v])) for v in variables) for solution in result]
         return Rows(variables, rows)
-    graph = Graph()
-    for prefix, ns in PREFIXES.items():
-        graph.bind(prefix, ns, override=True, replace=True)
-    for triple in result:
-        graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
+    from .fastquery import triples_graph
+
+    graph: Graph = triples_graph(result)
     return graph
 
 

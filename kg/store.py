@@ -80,9 +80,6 @@ class Delta:
     removed: tuple[str, ...] = ()
     added: tuple[str, ...] = ()
 
-    def __len__(self) -> int:
-        return len(self.removed) + len(self.added)
-
 
 @dataclass
 class SyncResult:

@@ -319,6 +319,8 @@ class ResultCache:
         """:func:`_describe`, for the nodes whose description the change can have changed only:
         those new to the findings, the subjects (now or before) of the graphs whose file
         changed, and those a changed triple is about. Kept in ``.kg/described.json``."""
+        import pyoxigraph as ox
+
         from . import incremental
 
         path = self.path.with_name(DESCRIBED_FILE)
@@ -328,15 +330,11 @@ class ResultCache:
         labels: dict[str, str] = {}
         todo = set(focus_nodes)
         usable = kept is not None and kept.get("state") == self.base_state
-        if kept is not None and usable and kept.get("version") == DESCRIBED_VERSION:
+        if previous is not None and kept is not None and usable and kept.get("version") == DESCRIBED_VERSION:
             try:
                 before: dict[str, str] = kept["hashes"]
                 changed = {g for g in set(before) | set(hashes) if before.get(g) != hashes.get(g)}
-                again = (
-                    {t.subject.value for t in previous.changed if hasattr(t.subject, "value")} if previous else set()
-                )
-                import pyoxigraph as ox
-
+                again = {t.subject.value for t in previous.changed if isinstance(t.subject, ox.NamedNode)}
                 for graph in changed & set(hashes):
                     for q in store.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
                         if isinstance(q.subject, ox.NamedNode):
@@ -418,7 +416,7 @@ def _labels(data: Graph) -> dict[Node, str]:
     return {s: text for s, (_, text) in best.items()}
 
 
-_compact = lru_cache(maxsize=None)(compact)
+_compact = cache(compact)
 
 
 @cache
