@@ -252,13 +252,12 @@ def serialize(
     """
     fmt = fmt if isinstance(fmt, Format) else Format.parse(fmt)
     graphs = selected_graphs(ds, include_ontology=include_ontology, sources=sources)
-    if fmt is Format.NQUADS:
-        text = "".join(
+    if fmt is Format.NQUADS:  # graph by graph (IRI order), each graph's lines sorted
+        return "".join(
             line[:-2] + f" <{g.identifier}> .\n" if line.endswith(" .") else ""
             for g in graphs
             for line in _sorted_lines(g.serialize(format="nt")).splitlines()
-        )
-        return _sorted_lines(text).encode("utf-8")
+        ).encode("utf-8")
     if fmt is Format.NTRIPLES:
         return _sorted_lines(_union(graphs).serialize(format="nt")).encode("utf-8")
     if fmt is Format.TURTLE:
@@ -972,20 +971,17 @@ def _lines_of(entry: Entry, suffix: bytes = b"\n") -> list[bytes]:
     return lines
 
 
-def _no_change(items: list[bytes]) -> list[bytes]:
-    return items
-
-
 def _store_nquads(art: _Artifacts, graphs: Sequence[str]) -> Iterator[bytes]:
-    def items_of(graph: str, entry: Entry) -> list[bytes]:
-        return _lines_of(entry, f" <{graph}> .\n".encode())
-
-    def spill(lines: list[bytes]) -> Entry:
-        return art.cache.scratch(_chunks_of(lines, b"\n", b"\n"), {})
-
-    entries = zip(graphs, art.nt(graphs, keep=-1), strict=True)
-    for batch, _whole in _sorted_merge(entries, items_of, _no_change, spill, _line_batches):
-        yield from _chunks_of(batch, b"\n", b"\n")
+    """Graph by graph in IRI order, each graph's lines sorted (as :func:`serialize`): the parts
+    are written one after the other, no merge (a changed source is one contiguous stretch)."""
+    out = _Out()
+    for graph, entry in zip(graphs, art.nt(graphs, keep=-1), strict=True):
+        suffix = f" <{graph}> .\n".encode()
+        for data in entry.chunks(_CHUNK):
+            out.add(data.replace(b"\n", suffix))
+            if out.held >= _CHUNK:
+                yield out.take()
+    yield out.take()
 
 
 def _store_ntriples(art: _Artifacts, graphs: Sequence[str]) -> Iterator[bytes]:

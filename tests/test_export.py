@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
 import kg
@@ -42,6 +42,20 @@ def test_triple_formats_round_trip_the_union(mini: kg.Project, fmt: Format) -> N
             union.add(triple)
     back = Graph().parse(data=serialize(ds, fmt), format=TRIPLE_FORMATS[fmt])
     assert isomorphic(back, union)
+
+def test_nquads_are_graph_by_graph_each_sorted(repo: kg.Project) -> None:
+    """N-Quads come graph by graph in IRI order, each graph's lines sorted: a change to one
+    source is one contiguous stretch of the file (and a diff in git shows just that)."""
+    ds = kg.load_dataset(repo, include_ontology=False)
+    lines = serialize(ds, Format.NQUADS).decode("utf-8").splitlines()
+    graph_of = [line[line.rindex(" <") + 2 : -3] for line in lines]
+    order = [g for i, g in enumerate(graph_of) if i == 0 or graph_of[i - 1] != g]
+    assert order == sorted(set(graph_of)), "each graph once, in IRI order"
+    assert len(order) == len(selected_graphs(ds)) > 5
+    for graph in order:
+        own = [line for line, g in zip(lines, graph_of, strict=True) if g == graph]
+        assert own == sorted(own)
+        assert len(own) == len(ds.graph(URIRef(graph)))
 
 
 def test_jsonld_reads_back_with_pyld_and_rdflib(mini: kg.Project) -> None:
