@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .export import Format, export_store, graph_turtle, write_atomic
-from .link import store_void_description
+from .export import Format, export_store, write_atomic
+from .link import store_void_turtle
 from .project import Project
 from .stats import Stats, store_stats
 from .store import STORE_DIR, OxStore, SyncResult
@@ -66,7 +66,7 @@ def build(
     sources on the way): validation with :func:`kg.validate.validate_store`, the counts with
     :func:`kg.stats.store_stats`, the exports with :func:`kg.export.export_store` (the same bytes
     as the rdflib writers) and the VoID description with
-    :func:`kg.link.store_void_description`.
+    :func:`kg.link.store_void_turtle`.
 
     After a change to some sources, only what depends on them is done again: the validation
     runs each constraint for the focus nodes the change can reach, the counts and the export
@@ -92,7 +92,7 @@ def build(
             result.outputs.append(path)
         void_path = target / "void.ttl"
         if not incremental or not written.current(void_path):
-            write_atomic(void_path, graph_turtle(store_void_description(store)))
+            write_atomic(void_path, store_void_turtle(store))
             written.record(void_path)
         result.outputs.append(void_path)
         written.save()

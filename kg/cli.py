@@ -775,11 +775,11 @@ def link_void(ctx: click.Context, output: Path | None) -> None:
         kg link void
     """
     from .build import synced_store
-    from .export import graph_turtle, write_atomic
-    from .link import store_void_description
+    from .export import write_atomic
+    from .link import store_void_turtle
 
     try:
-        data = graph_turtle(store_void_description(synced_store(_project(ctx))))
+        data = store_void_turtle(synced_store(_project(ctx)))
     except KgError as err:
         fail(err)
     if output:

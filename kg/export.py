@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from . import jsonld
 from .errors import KgError
@@ -151,14 +152,28 @@ class _Namer:
     def __init__(self, extra: dict[str, str] | None = None) -> None:
         self.prefixes = {**(extra or {}), **PREFIXES}
         self.by_ns = sorted(((ns, p) for p, ns in self.prefixes.items()), key=lambda x: -len(x[0]))
+        self.of_ns = {ns: p for ns, p in reversed(self.by_ns)}  # the first of equal namespaces wins
+        self.ends = {ns[-1] for ns in self.of_ns if ns}
         self.used: set[str] = set()
+        self.names: dict[str, tuple[str, str]] = {}  # IRI -> (its name, the prefix it uses)
 
     def iri(self, iri: str) -> str:
-        for ns, prefix in self.by_ns:
-            if iri.startswith(ns) and _PN_LOCAL.match(iri[len(ns) :]):
-                self.used.add(prefix)
-                return f"{prefix}:{iri[len(ns) :]}"
-        return f"<{iri}>"
+        found = self.names.get(iri)
+        if found is None:
+            found = self.names[iri] = self._name(iri)
+        if found[1]:
+            self.used.add(found[1])
+        return found[0]
+
+    def _name(self, iri: str) -> tuple[str, str]:
+        """The longest namespace of ``iri`` whose rest is a valid local name wins."""
+        ends = self.ends
+        for cut in range(len(iri), 0, -1):
+            if iri[cut - 1] in ends:
+                prefix = self.of_ns.get(iri[:cut])
+                if prefix is not None and _PN_LOCAL.match(iri[cut:]):
+                    return f"{prefix}:{iri[cut:]}", prefix
+        return f"<{iri}>", ""
 
     def term(self, node: object) -> str:
         if isinstance(node, URIRef):
@@ -172,7 +187,7 @@ class _Namer:
         raise KgError(f"blank nodes are not supported in kg exports: {node!r}")
 
 
-def _turtle_parts(graph: Graph) -> tuple[set[str], str]:
+def _turtle_parts(graph: Iterable[tuple[Node, Node, Node]]) -> tuple[set[str], str]:
     """The @prefix lines and the body of one graph's Turtle: subjects, predicates and objects in
     sorted order, literals in their lexical form as stored (so ``"5"^^xsd:decimal`` stays so)."""
     namer = _Namer()
@@ -292,8 +307,9 @@ def frame(ds: Dataset, cls: str, *, sources: Sequence[str] | None = None) -> byt
     return jsonld.dumps(jsonld.framed_document(union, ctx, iri)).encode("utf-8")
 
 
-def graph_turtle(graph: Graph) -> bytes:
-    """Byte-stable Turtle of a single graph (sorted, only the prefixes it uses)."""
+def graph_turtle(graph: Iterable[tuple[Node, Node, Node]]) -> bytes:
+    """Byte-stable Turtle of a single graph, or of its triples, each once (sorted, only the
+    prefixes it uses)."""
     return _document([_turtle_parts(graph)])
 
 
@@ -449,27 +465,12 @@ def _nt_lines(data: bytes, what: str) -> list[bytes]:
 
 
 class _FastNamer(_Namer):
-    """:class:`_Namer` by the IRI's ``/`` and ``#`` boundaries, for N-Triples terms, giving the
-    prefix used with each name; :class:`_Names` caches it."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.by_boundary = all(ns[-1] in "/#" for ns in self.prefixes.values())
-        self.ns_prefix = {ns: prefix for ns, prefix in self.by_ns}
+    """:class:`_Namer` for N-Triples terms, giving the prefix used with each name; :class:`_Names`
+    caches it."""
 
     def name(self, iri: str) -> tuple[str, str]:
         """The name of an IRI and the prefix it uses (``""`` for none)."""
-        if not self.by_boundary:  # pragma: no cover - every kg namespace ends in / or #
-            name = super().iri(iri)
-            return name, "" if name[0] == "<" else name[: name.index(":")]
-        end = len(iri)
-        while True:
-            end = max(iri.rfind("/", 0, end), iri.rfind("#", 0, end))
-            if end < 0:
-                return f"<{iri}>", ""
-            prefix = self.ns_prefix.get(iri[: end + 1])
-            if prefix is not None and _PN_LOCAL.match(iri[end + 1 :]):
-                return f"{prefix}:{iri[end + 1 :]}", prefix
+        return self._name(iri)
 
     def nt_term(self, term: str) -> tuple[str, str]:
         """An N-Triples term (IRI or literal) as :meth:`_Namer.term` writes the rdflib term, and

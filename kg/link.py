@@ -166,6 +166,19 @@ def void_description(ds: Dataset, *, title: str = "kg: Kazakhstan's foreign rela
 def store_void_description(store: OxStore, *, title: str = "kg: Kazakhstan's foreign relations") -> Graph:
     """:func:`void_description` counted on the Oxigraph store, from the figures of
     :func:`kg.counts.totals` (kept beside the store; no rdflib load, no query)."""
+    return _void_graph(*_void_figures(store), title)
+
+
+def store_void_turtle(store: OxStore, *, title: str = "kg: Kazakhstan's foreign relations") -> bytes:
+    """:func:`store_void_description` as byte-stable Turtle (what ``void.ttl`` holds), written
+    from the triples without building an rdflib graph."""
+    from .export import graph_turtle
+
+    return graph_turtle(_void_triples(*_void_figures(store), title))
+
+
+def _void_figures(store: OxStore) -> tuple[dict[str, int], set[str], dict[str, int], int, dict[str, int]]:
+    """The figures of the VoID description, from :func:`kg.counts.totals`."""
     from .counts import iri_of, totals
 
     onto = str(ONTOLOGY_GRAPH)
@@ -189,7 +202,7 @@ def store_void_description(store: OxStore, *, title: str = "kg: Kazakhstan's for
         name = target_of(o_iri)
         if name is not None and TARGETS[name][1].match(o_iri):
             by_target[name] += 1
-    return _void_graph(counts, sources, classes, len(entities), dict(sorted(by_target.items())), title)
+    return counts, sources, classes, len(entities), dict(sorted(by_target.items()))
 
 
 def _void_graph(
@@ -200,20 +213,35 @@ def _void_graph(
     by_target: dict[str, int],
     title: str,
 ) -> Graph:
-    """The VoID/DCAT graph from the counts: triples per named graph (ontology excluded), the
-    source graphs, entities per class, distinct entities, links per external graph."""
-    from . import __version__
-
+    """The VoID/DCAT graph of :func:`_void_triples`."""
     g = Graph()
     for prefix in ("dcterms", "rdfs", "xsd", "kgo"):
         g.bind(prefix, PREFIXES[prefix])
     g.bind("void", VOID)
     g.bind("dcat", DCAT)
+    for triple in _void_triples(counts, sources, classes, entities, by_target, title):
+        g.add(triple)
+    return g
+
+
+def _void_triples(
+    counts: dict[str, int],
+    sources: set[str],
+    classes: dict[str, int],
+    entities: int,
+    by_target: dict[str, int],
+    title: str,
+) -> list[tuple[URIRef, URIRef, URIRef | Literal]]:
+    """The VoID/DCAT triples from the counts: triples per named graph (ontology excluded), the
+    source graphs, entities per class, distinct entities, links per external graph."""
+    from . import __version__
+
+    out: list[tuple[URIRef, URIRef, URIRef | Literal]] = []
     d = DATASET_IRI
-    g.add((d, RDF.type, VOID.Dataset))
-    g.add((d, RDF.type, DCAT.Dataset))
-    g.add((d, DCTERMS.title, Literal(title, lang="en")))
-    g.add(
+    out.append((d, RDF.type, VOID.Dataset))
+    out.append((d, RDF.type, DCAT.Dataset))
+    out.append((d, DCTERMS.title, Literal(title, lang="en")))
+    out.append(
         (
             d,
             DCTERMS.description,
@@ -225,45 +253,45 @@ def _void_graph(
             ),
         )
     )
-    g.add((d, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
-    g.add((d, URIRef(PREFIXES["owl"] + "versionInfo"), Literal(__version__)))
-    g.add((d, VOID.vocabulary, URIRef(str(KGO))))
-    g.add((d, VOID.uriSpace, Literal(BASE + "id/")))
+    out.append((d, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+    out.append((d, URIRef(PREFIXES["owl"] + "versionInfo"), Literal(__version__)))
+    out.append((d, VOID.vocabulary, URIRef(str(KGO))))
+    out.append((d, VOID.uriSpace, Literal(BASE + "id/")))
     for fmt in ("text/turtle", "application/trig", "application/n-quads", "application/ld+json"):
-        g.add((d, VOID.feature, URIRef(f"http://www.w3.org/ns/formats/{_FORMAT_NAMES[fmt]}")))
+        out.append((d, VOID.feature, URIRef(f"http://www.w3.org/ns/formats/{_FORMAT_NAMES[fmt]}")))
     for graph, count in sorted(counts.items()):
         name = URIRef(graph)
         subset = URIRef(f"{BASE}dataset/graph/{_local(name)}")
-        g.add((d, VOID.subset, subset))
-        g.add((subset, RDF.type, VOID.Dataset))
-        g.add((subset, URIRef("http://www.w3.org/ns/sparql-service-description#name"), name))
-        g.add((subset, VOID.triples, Literal(count, datatype=XSD.integer)))
+        out.append((d, VOID.subset, subset))
+        out.append((subset, RDF.type, VOID.Dataset))
+        out.append((subset, URIRef("http://www.w3.org/ns/sparql-service-description#name"), name))
+        out.append((subset, VOID.triples, Literal(count, datatype=XSD.integer)))
         if graph in sources:
-            g.add((subset, DCTERMS.source, name))
-            g.add((d, DCTERMS.source, name))
-    g.add((d, VOID.triples, Literal(sum(counts.values()), datatype=XSD.integer)))
-    g.add((d, VOID.entities, Literal(entities, datatype=XSD.integer)))
+            out.append((subset, DCTERMS.source, name))
+            out.append((d, DCTERMS.source, name))
+    out.append((d, VOID.triples, Literal(sum(counts.values()), datatype=XSD.integer)))
+    out.append((d, VOID.entities, Literal(entities, datatype=XSD.integer)))
     for cls, count in sorted(classes.items()):
         partition = URIRef(f"{BASE}dataset/class/{compact(cls).replace(':', '-')}")
-        g.add((d, VOID.classPartition, partition))
-        g.add((partition, VOID["class"], URIRef(cls)))
-        g.add((partition, VOID.entities, Literal(count, datatype=XSD.integer)))
+        out.append((d, VOID.classPartition, partition))
+        out.append((partition, VOID["class"], URIRef(cls)))
+        out.append((partition, VOID.entities, Literal(count, datatype=XSD.integer)))
     for target, count in by_target.items():
         linkset = URIRef(f"{BASE}dataset/linkset/{target}")
-        g.add((d, VOID.subset, linkset))
-        g.add((linkset, RDF.type, VOID.Linkset))
-        g.add((linkset, VOID.subjectsTarget, d))
-        g.add((linkset, VOID.objectsTarget, URIRef(_TARGET_DATASETS[target])))
-        g.add((linkset, VOID.linkPredicate, OWL.sameAs))
-        g.add((linkset, VOID.triples, Literal(count, datatype=XSD.integer)))
-        g.add(
+        out.append((d, VOID.subset, linkset))
+        out.append((linkset, RDF.type, VOID.Linkset))
+        out.append((linkset, VOID.subjectsTarget, d))
+        out.append((linkset, VOID.objectsTarget, URIRef(_TARGET_DATASETS[target])))
+        out.append((linkset, VOID.linkPredicate, OWL.sameAs))
+        out.append((linkset, VOID.triples, Literal(count, datatype=XSD.integer)))
+        out.append(
             (
                 linkset,
                 RDFS.comment,
                 Literal("Only identifiers listed in the checked reference shared/reference/wikidata.tsv.", lang="en"),
             )
         )
-    return g
+    return list(dict.fromkeys(out))  # each triple once, as in a graph
 
 
 _FORMAT_NAMES = {
