@@ -1,7 +1,7 @@
 """What ``kg stats`` and the VoID description count, kept beside the store and brought up to
 date per changed graph.
 
-Per named graph: its triples and its statements per class (``.kg/counts/index.json``), and its
+Per named graph: its triples and its statements per class (``.kg/counts/index.marshal``), and its
 ``rdf:type`` and link statements themselves (``.kg/counts/<file hash>.json``, read again only
 when that graph changes). Over all graphs: how many graphs state each ``rdf:type`` and each
 link statement (reference counts), so that distinct entities per class over the union are known
@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from .store import OxStore
 
 COUNTS_DIR = "counts"
-INDEX = "index.json"
-COUNTS_VERSION = 2
+INDEX = "index.marshal"  # marshal (read in a tenth of JSON's time at 1M), checked by a CRC
+COUNTS_VERSION = 3
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 #: the link predicates the VoID description counts (as kg.link.LINK_PREDICATES)
 LINK_PREDICATE_IRIS = (
@@ -149,20 +149,12 @@ def totals(store: OxStore) -> Totals:
     if last is not None and last[0] == state:
         return last[1]
     folder = store.path.parent / COUNTS_DIR
-    kept = _read(folder / INDEX)
+    kept = _read_index(folder / INDEX)
     out = Totals()
     known: dict[str, str] = {}
-    if kept is not None:
-        try:
-            out = Totals(
-                {str(g): int(n) for g, n in kept["triples"].items()},
-                {str(g): {str(c): int(n) for c, n in cs.items()} for g, cs in kept["classes"].items()},
-                {str(c): {str(s): int(n) for s, n in ms.items()} for c, ms in kept["typed"].items()},
-                {str(k): int(n) for k, n in kept["links"].items()},
-            )
-            known = {str(g): str(h) for g, h in kept["hashes"].items()}
-        except (KeyError, TypeError, ValueError, AttributeError):
-            out, known = Totals(), {}
+    if kept is not None:  # as written (the CRC holds): no need to check each figure
+        out = Totals(kept["triples"], kept["classes"], kept["typed"], kept["links"])
+        known = kept["hashes"]
     changed = False
     for graph in sorted(set(known) - set(graphs)) + [g for g in graphs if known.get(g) != hashes.get(g)]:
         if graph in known:  # take the graph's old statements out
@@ -210,11 +202,50 @@ def _save(folder: Path, out: Totals, known: Mapping[str, str]) -> None:
         "typed": out.typed,
         "links": out.links,
     }
-    _write(folder / INDEX, index)
-    wanted = {f"{h}.json" for h in known.values()} | {INDEX}
+    _write_index(folder / INDEX, index)
+    wanted = {f"{h}.json" for h in known.values()}
     for path in folder.glob("*.json"):
         if path.name not in wanted:
             path.unlink(missing_ok=True)
+
+
+_MAGIC = b"kg-counts\n"
+_KEYS = ("hashes", "triples", "classes", "typed", "links")
+
+
+def _write_index(path: Path, index: Mapping[str, Any]) -> None:
+    import marshal
+    import zlib
+
+    from .export import write_atomic
+
+    payload = marshal.dumps(dict(index))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, _MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload)
+
+
+def _read_index(path: Path) -> dict[str, Any] | None:
+    """The kept index, or None when it is missing, damaged (CRC), of another version or
+    unreadable by this Python (marshal's format is Python's own)."""
+    import marshal
+    import zlib
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    head = len(_MAGIC) + 4
+    if not data.startswith(_MAGIC) or int.from_bytes(data[len(_MAGIC) : head], "big") != zlib.crc32(data[head:]):
+        return None
+    try:
+        index = marshal.loads(data[head:])
+    except (ValueError, EOFError, TypeError):
+        return None
+    if not isinstance(index, dict) or index.get("version") != COUNTS_VERSION:
+        return None
+    if not all(isinstance(index.get(key), dict) for key in _KEYS):
+        return None
+    return index
 
 
 def _read(path: Path) -> dict[str, Any] | None:
@@ -222,9 +253,7 @@ def _read(path: Path) -> dict[str, Any] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(data, dict) or (path.name == INDEX and data.get("version") != COUNTS_VERSION):
-        return None
-    return data
+    return data if isinstance(data, dict) else None
 
 
 def _write(path: Path, data: Mapping[str, Any]) -> None:
