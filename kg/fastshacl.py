@@ -596,6 +596,24 @@ def _subclasses(store: ox.Store, default_graph: list[Any] | None) -> dict[Node, 
 # ---------------------------------------------------------------------------------------------
 
 
+class _Lazy:
+    """A custom function made at its first call: a run after a small change runs few of the
+    constraints, and compiling every pattern (or importing pyshacl's comparison) would cost
+    more than those runs."""
+
+    __slots__ = ("fn", "make")
+
+    def __init__(self, make: Callable[[], Callable[..., Any]]) -> None:
+        self.make = make
+        self.fn: Callable[..., Any] | None = None
+
+    def __call__(self, *args: Any) -> Any:
+        fn = self.fn
+        if fn is None:
+            fn = self.fn = self.make()
+        return fn(*args)
+
+
 class _Compiler:
     """Turns the shapes graph into :class:`_Query` objects, one per constraint."""
 
@@ -708,12 +726,14 @@ class _Compiler:
         self._n += 1
         return f"?_fs{self._n}"
 
-    def _function(self, key: tuple[Any, ...], make: Callable[[], Callable[..., Any]]) -> str:
+    def _function(self, key: tuple[Any, ...], make: Callable[[], Callable[..., Any]], *, lazy: bool = True) -> str:
+        """The IRI of a custom function; ``lazy``: made at its first call (``make`` raises no
+        :class:`Unsupported`)."""
         name = self._function_keys.get(key)
         if name is None:
             name = f"{_FN}f{len(self._function_keys)}"
             self._function_keys[key] = name
-            self.functions[name] = make()
+            self.functions[name] = _Lazy(make) if lazy else make()
         return f"<{name}>"
 
     def _classes(self, cls: Node) -> list[Node]:
@@ -1050,7 +1070,7 @@ class _Compiler:
             return _Check((), "!(" + " || ".join(f"sameTerm({v}, {_sparql_term(i)})" for i in items) + ")")
         if p == SH.pattern:
             flags = self.g.value(shape, SH.flags)
-            fn = self._function(("pattern", o, flags), lambda: _pattern_function(o, flags))
+            fn = self._function(("pattern", o, flags), lambda: _pattern_function(o, flags), lazy=False)
             return _Check((), f"!{fn}({v})")
         if p in (SH.minLength, SH.maxLength):
             self._single(shape, p)
