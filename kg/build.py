@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .export import Format, export_store, write_atomic
+from .export import Format, export_store
+from .files import write_atomic
 from .link import store_void_turtle
 from .project import Project
 from .stats import Stats, store_stats

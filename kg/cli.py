@@ -432,14 +432,18 @@ def output_options(func: F) -> F:
 
 
 def _emit(ds: Any, result: Any, fmt: str | None) -> None:
-    """Print a result: rows of rdflib terms (the rdflib engine, an endpoint) or of pyoxigraph
-    terms (the store, read without rdflib), a boolean, or a graph."""
+    """Print a result (see :func:`_render`)."""
+    click.echo(_render(ds, result, fmt), nl=False)
+
+
+def _render(ds: Any, result: Any, fmt: str | None) -> str:
+    """A result as printed: rows of rdflib terms (the rdflib engine, an endpoint) or of
+    pyoxigraph terms (the store, read without rdflib), a boolean, or a graph."""
     from .fastquery import Rows
     from .render import render_rows
 
     if isinstance(result, bool):
-        click.echo("true" if result else "false")
-        return
+        return "true\n" if result else "false\n"
     if isinstance(result, Rows):
         fmt = fmt or ("table" if sys.stdout.isatty() else "csv")
         if fmt in ("turtle", "jsonld"):
@@ -454,18 +458,17 @@ def _emit(ds: Any, result: Any, fmt: str | None) -> None:
             else:
                 from .query import labels_for  # type: ignore[assignment]
             labels = labels_for(ds, nodes)
-        click.echo(render_rows(result, fmt, labels), nl=False)
-        return
+        return render_rows(result, fmt, labels)
     fmt = fmt or "turtle"
     if fmt not in ("turtle", "jsonld"):
         raise click.UsageError(f"--format {fmt} is for SELECT queries; use turtle or jsonld")
     if fmt == "turtle":
-        click.echo(result.serialize(format="turtle"), nl=False)
-    else:
-        from . import jsonld
+        text: str = result.serialize(format="turtle")
+        return text
+    from . import jsonld
 
-        doc = jsonld.dataset_document([(None, iter(result))], jsonld.packaged_context())
-        click.echo(jsonld.dumps(doc), nl=False)
+    doc = jsonld.dataset_document([(None, iter(result))], jsonld.packaged_context())
+    return jsonld.dumps(doc)
 
 
 def _is_store(target: Any) -> bool:
@@ -591,6 +594,11 @@ def query_show(ctx: click.Context, name: str) -> None:
 @click.argument("name")
 @click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="A parameter (repeatable).")
 @output_options
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Run the query even when its answer for the store's current content is kept in .kg/answers/.",
+)
 @click.pass_context
 def query_run(
     ctx: click.Context,
@@ -600,11 +608,14 @@ def query_run(
     with_sources: bool,
     engine: str,
     endpoint: str | None,
+    no_cache: bool,
 ) -> None:
     """Run a stored query with parameters.
 
     Entity parameters take a slug (kassym-jomart-tokayev), a prefixed name
-    (person:kassym-jomart-tokayev) or a full IRI.
+    (person:kassym-jomart-tokayev) or a full IRI. On the store, each answer is kept for the
+    store's content: running the same query again before a source file changes prints it
+    without running the query (--no-cache runs it all the same).
 
     \b
     Example:
@@ -614,14 +625,28 @@ def query_run(
     from .catalogue import Catalogue
 
     parsed = _parse_params(params)
+    answers = key = None
     try:
         project = _project(ctx)
         stored = Catalogue.find(project.queries_dir, name)
         ds = _target(project, engine, endpoint)
+        if _is_store(ds) and ds.path is not None and not no_cache:
+            from .answers import ANSWERS_DIR, AnswerCache
+
+            answers = AnswerCache(ds.path.parent / ANSWERS_DIR)
+            options = {"format": fmt or "", "terminal": sys.stdout.isatty(), "with_sources": with_sources}
+            key = answers.key(ds.state(), stored.text, parsed, options)
+            kept = answers.get(key)
+            if kept is not None:
+                click.echo(kept.decode("utf-8"), nl=False)
+                return
         result = _run(ds, stored, parsed, with_sources)
     except KgError as err:
         fail(err)
-    _emit(ds, result, fmt)
+    text = _render(ds, result, fmt)
+    if answers is not None and key is not None:
+        answers.put(key, text.encode("utf-8"))
+    click.echo(text, nl=False)
 
 
 @cli.command()
@@ -775,7 +800,7 @@ def link_void(ctx: click.Context, output: Path | None) -> None:
         kg link void
     """
     from .build import synced_store
-    from .export import write_atomic
+    from .files import write_atomic
     from .link import store_void_turtle
 
     try:

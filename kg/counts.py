@@ -217,7 +217,7 @@ def _write_index(path: Path, index: Mapping[str, Any]) -> None:
     import marshal
     import zlib
 
-    from .export import write_atomic
+    from .files import write_atomic
 
     payload = marshal.dumps(dict(index))
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from bisect import bisect_right
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -27,6 +26,8 @@ from rdflib.term import Node
 from . import jsonld
 from .errors import KgError
 from .exportcache import CorruptEntry, Entry, ExportCache
+from .files import write_atomic as write_atomic  # re-exported: part of the export API
+from .files import write_atomic_chunks as write_atomic_chunks
 from .namespaces import LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, expand
 from .render import n3_quote
 
@@ -311,35 +312,6 @@ def graph_turtle(graph: Iterable[tuple[Node, Node, Node]]) -> bytes:
     """Byte-stable Turtle of a single graph, or of its triples, each once (sorted, only the
     prefixes it uses)."""
     return _document([_turtle_parts(graph)])
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename, so
-    readers never see a half-written file."""
-    if not isinstance(data, bytes | bytearray | memoryview):
-        raise TypeError(f"write_atomic needs bytes, not {type(data).__name__}")
-    write_atomic_chunks(path, (data,))
-
-
-def write_atomic_chunks(path: Path, chunks: Iterable[bytes]) -> int:
-    """Stream ``chunks`` to ``path`` atomically (temporary file in the same folder, then a
-    rename); on any error the old file stays. Returns the number of bytes written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    size = 0
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
-                size += len(chunk)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return size
 
 
 def export(

@@ -367,7 +367,7 @@ def read_json(path: Path) -> dict[str, Any] | None:
 
 
 def write_json(path: Path, data: Mapping[str, Any]) -> None:
-    from .export import write_atomic
+    from .files import write_atomic
 
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, json.dumps(data, separators=(",", ":"), sort_keys=True).encode("utf-8"))

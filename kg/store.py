@@ -152,7 +152,7 @@ class OxStore:
         path = self._manifest_path()
         if path is None:
             return
-        from .export import write_atomic
+        from .files import write_atomic
 
         stamps = {graph: _stamp(files[graph]) for graph in sorted(hashes) if graph in files}
         manifest = {"version": FORMAT_VERSION, "graphs": dict(sorted(hashes.items())), "stamps": stamps}
@@ -335,7 +335,7 @@ class OxStore:
         folder = self._delta_dir()
         if folder is None:
             return
-        from .export import write_atomic
+        from .files import write_atomic
 
         folder.mkdir(parents=True, exist_ok=True)
         name = f"{after}.nt"

@@ -75,6 +75,9 @@ def test_query_run_on_the_store_imports_neither_rdflib_nor_pyshacl(mini: kg.Proj
     out, report = _probe(mini, "query", "run", "guests", "-p", "guest=ada", "-f", fmt, "--with-sources")
     assert "ada" in out.lower()
     assert report["loaded"] == [], report["first"]
+    again, report = _probe(mini, "query", "run", "guests", "-p", "guest=ada", "-f", fmt, "--with-sources")
+    assert again == out  # the kept answer (kg.answers)
+    assert report["loaded"] == [], report["first"]
 
 
 def test_sparql_select_and_ask_on_the_store_import_no_rdflib(mini: kg.Project) -> None:
