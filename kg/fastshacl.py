@@ -84,6 +84,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as dtime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -94,6 +95,7 @@ __all__ = [
     "SCRATCH_GRAPH",
     "SH",
     "Outcome",
+    "PlanCache",
     "Result",
     "fallback_shapes",
     "path_string",
@@ -298,28 +300,58 @@ def validate_store(store: ox.Store, shapes: Graph, *, ontology: Graph | None = N
 
 def validate_store_outcome(
     store: ox.Store,
-    shapes: Graph,
+    shapes: Graph | Callable[[], Graph],
     *,
-    ontology: Graph | None = None,
+    ontology: Graph | Callable[[], Graph] | None = None,
     previous: Previous | None = None,
     dependencies: Mapping[str, Any] | None = None,
+    plans: PlanCache | None = None,
 ) -> Outcome:
     """Like :func:`validate_store`, also saying which shapes went to pyshacl and how long it took.
 
+    :param shapes: the shapes graph, or a function that reads it (called only when the plan is
+        not kept in ``plans``, or when a shape goes to pyshacl); the same for ``ontology``.
     :param previous: an earlier run's results and the change since: each constraint then runs
         only for the focus nodes the change can affect (the same results as a full run).
     :param dependencies: the dependencies of queries already read (by
         :func:`kg.incremental.text_key` of their text); when given, the run reads those of the
         other queries and returns them all in :attr:`Outcome.dependencies`, ready for a later
         incremental run.
+    :param plans: where the compiled plan is kept for the same shapes, ontology and class
+        hierarchy (a run then neither parses nor compiles the shapes).
     """
     from . import incremental
 
     started = time.perf_counter()
-    default_graph, mixed = _mix_ontology(store, ontology)
+    read: dict[str, Any] = {}
+
+    def shapes_graph() -> Graph:
+        if "shapes" not in read:
+            read["shapes"] = shapes() if callable(shapes) else shapes
+        graph: Graph = read["shapes"]
+        return graph
+
+    def ontology_graph() -> Graph | None:
+        if "ontology" not in read:
+            read["ontology"] = ontology() if callable(ontology) else ontology
+        graph: Graph | None = read["ontology"]
+        return graph
+
+    stored_plan = plans.read() if plans is not None else None
+    if stored_plan is not None:
+        ontology_triples: Sequence[tuple[Node, Node, Node]] | None = stored_plan.ontology
+    else:
+        given = ontology_graph()
+        ontology_triples = list(given) if given is not None else None
+    default_graph, mixed = _mix_ontology(store, ontology_triples)
     try:
         subclasses = _subclasses(store, default_graph)
-        plan = _Compiler(shapes, subclasses).compile()
+        if stored_plan is not None and stored_plan.subclasses == subclasses:
+            plan = stored_plan.plan
+        else:
+            plan = _Compiler(shapes_graph(), subclasses).compile()
+            if plans is not None:
+                plans.write(_KeptPlan(ontology_triples, subclasses, plan))
         functions = {ox.NamedNode(name): fn for name, fn in plan.functions.items()}
         results: list[Result] = []
         fallback = dict(plan.fallback)
@@ -453,14 +485,15 @@ def validate_store_outcome(
                 continue
             results.extend(found)
         if fallback:
-            results.extend(_pyshacl(store, shapes, list(fallback), ontology, default_graph))
+            mixed_in = ontology_graph() if stored_plan is None else _graph_of(ontology_triples)
+            results.extend(_pyshacl(store, shapes_graph(), list(fallback), mixed_in, default_graph))
     finally:
         if mixed:
             store.remove_graph(ox.NamedNode(SCRATCH_GRAPH))
     results.sort(key=_sort_key)
     return Outcome(
         results=results,
-        fallback={_shape_id(shapes, s): why for s, why in fallback.items()},
+        fallback={plan.ids.get(s) or _shape_id(shapes_graph(), s): why for s, why in fallback.items()},
         queries=count,
         planned=planned,
         seconds=time.perf_counter() - started,
@@ -473,6 +506,66 @@ def validate_store_outcome(
         dependencies=known,
         timings={k: round(timings[k], 4) for k in by_query if k in timings},
     )
+
+
+@dataclass
+class _KeptPlan:
+    """What a run keeps of the shapes and ontology: the ontology's triples (mixed into the data
+    graph), the class hierarchy the plan was compiled for, and the plan."""
+
+    ontology: Sequence[tuple[Node, Node, Node]] | None
+    subclasses: dict[Node, frozenset[Node]]
+    plan: _Plan
+
+
+class PlanCache:
+    """The compiled plan kept in a file (``.kg/plan.pickle``) under a key naming everything it
+    was made from (the shapes and ontology files, the compiler's code, kg's version): a run with
+    the same key reads it instead of parsing and compiling the shapes. The file is a pickle
+    written by kg beside its own store (trusted as the store is); one with another key, damaged
+    or unreadable is ignored and written again."""
+
+    def __init__(self, path: Path, key: str) -> None:
+        self.path = path
+        self.key = key
+
+    def read(self) -> _KeptPlan | None:
+        import pickle
+
+        try:
+            with self.path.open("rb") as handle:
+                key = pickle.load(handle)
+                if key != self.key:
+                    return None
+                kept = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+            return None
+        return kept if isinstance(kept, _KeptPlan) else None
+
+    def write(self, kept: _KeptPlan) -> None:
+        import pickle
+
+        from .files import write_atomic
+
+        try:
+            data = pickle.dumps(self.key, protocol=pickle.HIGHEST_PROTOCOL) + pickle.dumps(
+                kept, protocol=pickle.HIGHEST_PROTOCOL
+            )
+        except (pickle.PicklingError, TypeError, AttributeError):  # pragma: no cover - a plan of unpicklable parts
+            return
+        try:
+            write_atomic(self.path, data)
+        except OSError:
+            return
+
+
+def _graph_of(triples: Iterable[tuple[Node, Node, Node]] | None) -> Graph | None:
+    if triples is None:
+        return None
+    graph = Graph()
+    for triple in triples:
+        graph.add(triple)
+    return graph
 
 
 def fallback_shapes(shapes: Graph) -> dict[str, str]:
@@ -537,7 +630,7 @@ def path_string(graph: Graph, path: Node) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _mix_ontology(store: ox.Store, ontology: Graph | None) -> tuple[list[Any] | None, bool]:
+def _mix_ontology(store: ox.Store, ontology: Sequence[tuple[Node, Node, Node]] | None) -> tuple[list[Any] | None, bool]:
     """Make the ontology part of the data graph, as pyshacl's ``ont_graph`` does: when some of its
     (blank-node-free) triples are missing from the default graph, load the missing ones into
     :data:`SCRATCH_GRAPH`. Returns the ``default_graph`` argument for queries and whether the
@@ -597,21 +690,29 @@ def _subclasses(store: ox.Store, default_graph: list[Any] | None) -> dict[Node, 
 
 
 class _Lazy:
-    """A custom function made at its first call: a run after a small change runs few of the
-    constraints, and compiling every pattern (or importing pyshacl's comparison) would cost
-    more than those runs."""
+    """A custom function made at its first call (``make(*args)``, module-level, so that a plan
+    pickles): a run after a small change runs few of the constraints, and compiling every
+    pattern (or importing pyshacl's comparison) would cost more than those runs."""
 
-    __slots__ = ("fn", "make")
+    __slots__ = ("args", "fn", "make")
 
-    def __init__(self, make: Callable[[], Callable[..., Any]]) -> None:
+    def __init__(self, make: Callable[..., Callable[..., Any]], *args: Any) -> None:
         self.make = make
+        self.args = args
         self.fn: Callable[..., Any] | None = None
 
-    def __call__(self, *args: Any) -> Any:
+    def __call__(self, *values: Any) -> Any:
         fn = self.fn
         if fn is None:
-            fn = self.fn = self.make()
-        return fn(*args)
+            fn = self.fn = self.make(*self.args)
+        return fn(*values)
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (self.make, self.args)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        self.make, self.args = state
+        self.fn = None
 
 
 class _Compiler:
@@ -726,14 +827,13 @@ class _Compiler:
         self._n += 1
         return f"?_fs{self._n}"
 
-    def _function(self, key: tuple[Any, ...], make: Callable[[], Callable[..., Any]], *, lazy: bool = True) -> str:
-        """The IRI of a custom function; ``lazy``: made at its first call (``make`` raises no
-        :class:`Unsupported`)."""
+    def _function(self, key: tuple[Any, ...], make: Callable[..., Callable[..., Any]], *args: Any) -> str:
+        """The IRI of the custom function ``make(*args)`` (made at its first call)."""
         name = self._function_keys.get(key)
         if name is None:
             name = f"{_FN}f{len(self._function_keys)}"
             self._function_keys[key] = name
-            self.functions[name] = _Lazy(make) if lazy else make()
+            self.functions[name] = _Lazy(make, *args)
         return f"<{name}>"
 
     def _classes(self, cls: Node) -> list[Node]:
@@ -1070,7 +1170,9 @@ class _Compiler:
             return _Check((), "!(" + " || ".join(f"sameTerm({v}, {_sparql_term(i)})" for i in items) + ")")
         if p == SH.pattern:
             flags = self.g.value(shape, SH.flags)
-            fn = self._function(("pattern", o, flags), lambda: _pattern_function(o, flags), lazy=False)
+            if ("pattern", o, flags) not in self._function_keys:
+                _pattern_function(o, flags)  # raises Unsupported now for a pattern Python cannot compile
+            fn = self._function(("pattern", o, flags), _pattern_function, o, flags)
             return _Check((), f"!{fn}({v})")
         if p in (SH.minLength, SH.maxLength):
             self._single(shape, p)
@@ -1124,14 +1226,14 @@ class _Compiler:
             return f'(isLiteral({v}) && LANG({v}) != "")'
         if dt == RDFS.Datatype:
             raise Unsupported("sh:datatype rdfs:Datatype")
-        fn = self._function(("datatype", dt), lambda: _datatype_function(dt))
+        fn = self._function(("datatype", dt), _datatype_function, dt)
         return f"IF(isLiteral({v}) && DATATYPE({v}) = <{dt}>, {fn}({v}), false)"
 
     def _range_ok(self, p: URIRef, bound: Node, v: str) -> str:
         if not isinstance(bound, Literal):
             raise Unsupported(f"{_local(p)} is not a literal")
         op = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}[p]
-        fn = self._function(("range", p, bound), lambda: _range_function(op, bound))
+        fn = self._function(("range", p, bound), _range_function, op, bound)
         if str(bound.datatype) in _EXACT_NUMERIC and getattr(bound, "ill_typed", False) is not True:
             exact = " || ".join(f"DATATYPE({v}) = <{d}>" for d in _EXACT_NUMERIC)
             return f"IF(isNumeric({v}) && ({exact}), {v} {op} {_sparql_term(bound)}, {fn}({v}))"

@@ -210,11 +210,14 @@ def validate_store(
 
     from . import fastshacl
 
-    shapes_graph = shapes if shapes is not None else load_shapes(project.shapes_path)
-    ontology = Graph()
-    parse_into(ontology, project.ontology_path, "turtle")
+    def ontology() -> Graph:
+        graph = Graph()
+        parse_into(graph, project.ontology_path, "turtle")
+        return graph
+
     data = store.store
     cache = None
+    plans = None
     if sources:
         # a small store holding the set union of the chosen graphs in its default graph
         data = ox.Store()
@@ -223,6 +226,7 @@ def validate_store(
             data.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
     elif shapes is None and store.path is not None:
         cache = ResultCache(store.path.parent / RESULTS_FILE, project)
+        plans = fastshacl.PlanCache(store.path.parent / PLAN_FILE, _plan_key(project))
     previous = known = None
     if cache is not None:
         known = cache.dependencies()
@@ -230,7 +234,12 @@ def validate_store(
             known = None  # small data: reading every query's dependency costs more than it saves
         previous = cache.previous(store) if known is not None and incremental else None
     outcome = fastshacl.validate_store_outcome(
-        data, shapes_graph, ontology=ontology, previous=previous, dependencies=known
+        data,
+        shapes if shapes is not None else lambda: load_shapes(project.shapes_path),
+        ontology=ontology,
+        previous=previous,
+        dependencies=known,
+        plans=plans,
     )
     if cache is not None:
         cache.save(store, outcome)
@@ -268,6 +277,29 @@ RESULTS_FILE = "validation.json"
 #: bump when the form of stored results changes (older files are then ignored)
 RESULTS_VERSION = 5
 DEPENDENCIES_FILE = "dependencies.json"
+PLAN_FILE = "plan.pickle"
+
+
+def _plan_key(project: Project) -> str:
+    """What the compiled plan is made from: the shapes and ontology files, the compiler's code,
+    kg's and rdflib's versions (a missing file gives a key no plan has: it is then read, and
+    its error reported)."""
+    import hashlib
+
+    import rdflib
+
+    from . import __version__, fastshacl
+
+    digest = hashlib.sha256(f"kg {__version__}; rdflib {rdflib.__version__}".encode())
+    for path in (project.shapes_path, project.ontology_path, Path(str(fastshacl.__file__))):
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(f"missing {path}".encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
 DESCRIBED_FILE = "described.json"
 DESCRIBED_VERSION = 1
 DEPENDENCIES_VERSION = 1

@@ -203,3 +203,43 @@ def test_cli_full_writes_everything_again(mini: kg.Project, tmp_path: Path) -> N
     full = runner.invoke(cli, ["--root", str(mini.root), "validate", "--format", "json", "--full"])
     assert plain.exit_code == full.exit_code == 0
     assert json.loads(plain.output) == json.loads(full.output)
+
+
+def test_the_compiled_plan_is_kept_and_shapes_are_not_parsed_again(
+    mini: kg.Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = kg.build(mini, out_dir=tmp_path / "a")
+    assert (mini.root / ".kg" / "plan.pickle").is_file()
+    break_alpha(mini)
+    validate = importlib.import_module("kg.validate")
+
+    def no_parse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("shapes or ontology parsed again")
+
+    monkeypatch.setattr(validate, "load_shapes", no_parse)
+    monkeypatch.setattr(validate, "parse_into", no_parse)
+    second = kg.build(mini, out_dir=tmp_path / "b")
+    monkeypatch.undo()
+    assert first.conforms and not second.conforms
+    # the same findings as a full validation that parses and compiles everything
+    assert second.report.findings == validate_store(OxStore.in_memory(mini), mini).findings
+
+
+def test_an_edited_shape_is_compiled_again(mini: kg.Project, tmp_path: Path) -> None:
+    kg.build(mini, out_dir=tmp_path / "a")
+    shapes = mini.shapes_path
+    text = shapes.read_text(encoding="utf-8")
+    # a start date that is not a date becomes an Info: alpha's broken date is then no violation
+    marker = 'sh:message "schema:startDate must be'
+    edited = text.replace(marker, "sh:severity sh:Info ; " + marker, 1)
+    assert edited != text
+    shapes.write_text(edited, encoding="utf-8")
+    break_alpha(mini)
+    again = kg.build(mini, out_dir=tmp_path / "b")
+    full = validate_store(OxStore.in_memory(mini), mini)
+    assert again.report.findings == full.findings
+    assert again.conforms
+    assert any(f.severity is kg.Severity.INFO and "startDate" in (f.path or "") for f in again.report.findings)
+    # a damaged plan file is not trusted: compiled again, the same findings
+    (mini.root / ".kg" / "plan.pickle").write_bytes(b"\x80\x05garbage")
+    assert validate_store(OxStore.open(mini), mini).findings == full.findings
