@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -160,13 +161,13 @@ def void_description(ds: Dataset, *, title: str = "kg: Kazakhstan's foreign rela
                 entity_sets[str(cls)].add(str(s))
     entities = len(set().union(*entity_sets.values())) if entity_sets else 0
     classes = {cls: len(members) for cls, members in entity_sets.items()}
-    return _void_graph(counts, sources, classes, entities, link_report(ds).by_target, title)
+    return _void_graph(_void_triples(counts, sources, classes, entities, link_report(ds).by_target, title))
 
 
 def store_void_description(store: OxStore, *, title: str = "kg: Kazakhstan's foreign relations") -> Graph:
     """:func:`void_description` counted on the Oxigraph store, from the figures of
     :func:`kg.counts.totals` (kept beside the store; no rdflib load, no query)."""
-    return _void_graph(*_void_figures(store), title)
+    return _void_graph(_void_triples(*_void_figures(store), title))
 
 
 def store_void_turtle(store: OxStore, *, title: str = "kg: Kazakhstan's foreign relations") -> bytes:
@@ -205,21 +206,14 @@ def _void_figures(store: OxStore) -> tuple[dict[str, int], set[str], dict[str, i
     return counts, sources, classes, len(entities), dict(sorted(by_target.items()))
 
 
-def _void_graph(
-    counts: dict[str, int],
-    sources: set[str],
-    classes: dict[str, int],
-    entities: int,
-    by_target: dict[str, int],
-    title: str,
-) -> Graph:
-    """The VoID/DCAT graph of :func:`_void_triples`."""
+def _void_graph(triples: Iterable[tuple[URIRef, URIRef, URIRef | Literal]]) -> Graph:
+    """The VoID/DCAT graph of :func:`_void_triples`, with its prefixes bound."""
     g = Graph()
     for prefix in ("dcterms", "rdfs", "xsd", "kgo"):
         g.bind(prefix, PREFIXES[prefix])
     g.bind("void", VOID)
     g.bind("dcat", DCAT)
-    for triple in _void_triples(counts, sources, classes, entities, by_target, title):
+    for triple in triples:
         g.add(triple)
     return g
 
