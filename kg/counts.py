@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .store import OxStore
 
 COUNTS_DIR = "counts"
-INDEX = "index.marshal"  # marshal (read in a tenth of JSON's time at 1M), checked by a CRC
+INDEX = "index.marshal"  # kg.files.write_kept: read in a tenth of JSON's time at 1M
 COUNTS_VERSION = 3
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 #: the link predicates the VoID description counts (as kg.link.LINK_PREDICATES)
@@ -209,38 +209,21 @@ def _save(folder: Path, out: Totals, known: Mapping[str, str]) -> None:
             path.unlink(missing_ok=True)
 
 
-_MAGIC = b"kg-counts\n"
 _KEYS = ("hashes", "triples", "classes", "typed", "links")
 
 
 def _write_index(path: Path, index: Mapping[str, Any]) -> None:
-    import marshal
-    import zlib
+    from .files import write_kept
 
-    from .files import write_atomic
-
-    payload = marshal.dumps(dict(index))
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, _MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload)
+    write_kept(path, dict(index))
 
 
 def _read_index(path: Path) -> dict[str, Any] | None:
-    """The kept index, or None when it is missing, damaged (CRC), of another version or
-    unreadable by this Python (marshal's format is Python's own)."""
-    import marshal
-    import zlib
+    """The kept index, or None when it is missing, damaged, of another version or unreadable."""
+    from .files import read_kept
 
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    head = len(_MAGIC) + 4
-    if not data.startswith(_MAGIC) or int.from_bytes(data[len(_MAGIC) : head], "big") != zlib.crc32(data[head:]):
-        return None
-    try:
-        index = marshal.loads(data[head:])
-    except (ValueError, EOFError, TypeError):
-        return None
+    index = read_kept(path)
     if not isinstance(index, dict) or index.get("version") != COUNTS_VERSION:
         return None
     if not all(isinstance(index.get(key), dict) for key in _KEYS):

@@ -14,6 +14,7 @@ from rdflib.term import Node
 
 from .dataset import parse_into
 from .errors import InputError
+from .files import read_kept, write_kept
 from .namespaces import BASE, LINKS_GRAPH, ONTOLOGY_GRAPH, compact
 from .project import Project
 
@@ -273,7 +274,7 @@ def validate_store(
 #: below this many quads in the store, a validation does not read the queries' dependencies (a
 #: few seconds, once per shapes version) unless an earlier one did: every run is then a full one
 INCREMENTAL_MIN_QUADS = 200_000
-RESULTS_FILE = "validation.json"
+RESULTS_FILE = "validation.marshal"
 #: bump when the form of stored results changes (older files are then ignored)
 RESULTS_VERSION = 5
 DEPENDENCIES_FILE = "dependencies.json"
@@ -300,13 +301,13 @@ def _plan_key(project: Project) -> str:
     return digest.hexdigest()
 
 
-DESCRIBED_FILE = "described.json"
+DESCRIBED_FILE = "described.marshal"
 DESCRIBED_VERSION = 1
 DEPENDENCIES_VERSION = 1
 
 
 class ResultCache:
-    """The fast engine's results kept beside the store (``.kg/validation.json``) with the store
+    """The fast engine's results kept beside the store (``.kg/validation.marshal``, :func:`kg.files.write_kept`) with the store
     state they hold for, so that the next validation runs each constraint only for the focus
     nodes the change since can reach (:class:`kg.fastshacl.Previous`). Valid for the same shapes,
     ontology and kg version only; anything unreadable means a full run."""
@@ -330,8 +331,8 @@ class ResultCache:
         """The stored results and the change since they were made; None for a full run."""
         from . import fastshacl, incremental
 
-        data = incremental.read_json(self.path)
-        if data is None or data.get("key") != self.key:
+        data = read_kept(self.path)
+        if not isinstance(data, dict) or data.get("key") != self.key:
             return None
         self.base_state = str(data.get("state"))
         delta = store.delta_since(self.base_state)
@@ -350,14 +351,14 @@ class ResultCache:
     ) -> tuple[dict[str, set[str]], dict[str, str]]:
         """:func:`_describe`, for the nodes whose description the change can have changed only:
         those new to the findings, the subjects (now or before) of the graphs whose file
-        changed, and those a changed triple is about. Kept in ``.kg/described.json``."""
+        changed, and those a changed triple is about. Kept in ``.kg/described.marshal``."""
         import pyoxigraph as ox
-
-        from . import incremental
 
         path = self.path.with_name(DESCRIBED_FILE)
         hashes = store.graph_hashes()
-        kept = incremental.read_json(path) if previous is not None else None
+        kept = read_kept(path) if previous is not None else None
+        if not isinstance(kept, dict):
+            kept = None
         where: dict[str, set[str]] = {}
         labels: dict[str, str] = {}
         todo = set(focus_nodes)
@@ -384,7 +385,7 @@ class ResultCache:
         labels.update(fresh_labels)
         nodes = {n: [sorted(where.get(n, ())), labels.get(n)] for n in sorted(focus_nodes)}
         data = {"version": DESCRIBED_VERSION, "state": store.state(), "hashes": hashes, "nodes": nodes}
-        incremental.write_json(path, data)
+        write_kept(path, data)
         return where, labels
 
     def dependencies(self) -> dict[str, incremental.Dependency]:
@@ -411,7 +412,7 @@ class ResultCache:
             },
             "timings": outcome.timings,
         }
-        incremental.write_json(self.path, data)
+        write_kept(self.path, data)
         if outcome.dependencies:
             known = {k: d.as_json() for k, d in outcome.dependencies.items()}
             incremental.write_json(self.dependencies_path, {"version": DEPENDENCIES_VERSION, "dependencies": known})

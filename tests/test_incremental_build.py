@@ -98,7 +98,7 @@ def test_small_data_is_validated_in_full(mini: kg.Project, tmp_path: Path, monke
 
 def test_unreadable_results_mean_a_full_run(mini: kg.Project, tmp_path: Path) -> None:
     kg.build(mini, out_dir=tmp_path / "a")
-    (mini.root / ".kg" / "validation.json").write_text("{not json", encoding="utf-8")
+    (mini.root / ".kg" / "validation.marshal").write_bytes(b"kg-kept 1\n\x00\x00\x00\x00garbage")
     break_alpha(mini)
     again = kg.build(mini, out_dir=tmp_path / "b")
     outcome = again.report.outcome
