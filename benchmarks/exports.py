@@ -151,7 +151,7 @@ def _kg_build(project: Path, out: Path) -> None:
 
 
 FORMATS = {
-    "nquads": "N-Quads (sorted)",
+    "nquads": "N-Quads (graph by graph, each sorted)",
     "ntriples": "N-Triples (sorted union)",
     "turtle": "Turtle (sorted union)",
     "trig": "TriG (sorted)",
