@@ -43,6 +43,7 @@ def test_triple_formats_round_trip_the_union(mini: kg.Project, fmt: Format) -> N
     back = Graph().parse(data=serialize(ds, fmt), format=TRIPLE_FORMATS[fmt])
     assert isomorphic(back, union)
 
+
 def test_nquads_are_graph_by_graph_each_sorted(repo: kg.Project) -> None:
     """N-Quads come graph by graph in IRI order, each graph's lines sorted: a change to one
     source is one contiguous stretch of the file (and a diff in git shows just that)."""
