@@ -499,7 +499,7 @@ def _target(project: Any, engine: str, endpoint: str | None = None) -> Any:
         return load_dataset(project)
     from .store import OxStore
 
-    return OxStore.open(project)
+    return OxStore.open_for_reading(project)
 
 
 def _parse_params(values: Sequence[str]) -> dict[str, str]:

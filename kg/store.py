@@ -96,10 +96,13 @@ _OPEN: dict[Path, OxStore] = {}  # one Store per folder and process (RocksDB tak
 class OxStore:
     """The project's Oxigraph store. Use :meth:`open` to get one that is up to date."""
 
-    def __init__(self, store: Any, path: Path | None) -> None:
+    def __init__(self, store: Any, path: Path | None, *, read_only: bool = False) -> None:
         self.store = store
         self.path = path
         self._stamps: dict[str, str] = {}  # graph -> "size:mtime_ns" when last hashed
+        #: opened read-only by :meth:`open_for_reading` (never refreshed; its manifest is fixed)
+        self.read_only = read_only
+        self._fixed: dict[str, str] | None = None  # the manifest's hashes, for a read-only store
 
     @classmethod
     def open(cls, project: Project, *, path: Path | None = None, refresh: bool = True) -> OxStore:
@@ -123,6 +126,46 @@ class OxStore:
         return opened
 
     @classmethod
+    def open_for_reading(cls, project: Project, *, path: Path | None = None) -> OxStore:
+        """The store for queries: opened read-only when its manifest says it holds every file as
+        it is now (same files, sizes and modification times): no write lock is taken and nothing
+        is checked in the store itself, so a query starts sooner and runs beside a ``kg serve``
+        of the same project. Otherwise opened and refreshed as :meth:`open` does.
+
+        :raises InputError: when a changed file does not parse (as :meth:`open`).
+        """
+        folder = (path or project.root / STORE_DIR / "store").resolve()
+        if folder not in _OPEN:
+            reader = cls(None, folder, read_only=True)
+            hashes = reader._current(project)
+            if hashes is not None:
+                try:
+                    reader.store = _ox().Store.read_only(str(folder))
+                except OSError:
+                    pass
+                else:
+                    reader._fixed = hashes
+                    return reader
+        return cls.open(project, path=path)
+
+    def _current(self, project: Project) -> dict[str, str] | None:
+        """The manifest's hashes when the files are those it was written for, else None."""
+        try:
+            old = self._read_manifest()
+            files = graph_files(project)
+        except (OSError, ValueError, KgError):
+            return None
+        if not old or set(files) != set(old):
+            return None
+        for graph, file in files.items():
+            try:
+                if _stamp(file) != self._stamps.get(graph):
+                    return None
+            except OSError:
+                return None
+        return old
+
+    @classmethod
     def in_memory(cls, project: Project) -> OxStore:
         """A store in memory holding the project's graphs (for tests and one-off runs)."""
         opened = cls(_ox().Store(), None)
@@ -132,6 +175,8 @@ class OxStore:
     def graph_hashes(self) -> dict[str, str]:
         """The SHA-256 of the file behind each named graph, as of the last sync (by graph IRI);
         empty for a store in memory."""
+        if self._fixed is not None:
+            return dict(self._fixed)
         return dict(self._read_manifest())
 
     def _manifest_path(self) -> Path | None:
@@ -172,6 +217,8 @@ class OxStore:
         :raises InputError: naming the file when it does not parse or uses an undeclared ``kgo:``
             term (the store is unchanged).
         """
+        if self.read_only:
+            raise KgError(f"{self.path}: opened read-only; use OxStore.open to refresh the store")
         ox = _ox()
         files = graph_files(project, extra)
         old = self._read_manifest()
@@ -354,7 +401,7 @@ class OxStore:
 
     def state(self) -> str:
         """The hash of the store's content as of the last sync (see :func:`state_of`)."""
-        return state_of(self._read_manifest())
+        return state_of(self._fixed if self._fixed is not None else self._read_manifest())
 
     def delta_since(self, state: str) -> Delta | None:
         """What changed in the merged default graph since the store was at ``state``: an empty

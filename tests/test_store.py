@@ -124,3 +124,34 @@ def test_unchanged_files_are_not_hashed_again(mini: kg.Project, monkeypatch: pyt
     assert result.loaded == []  # same content: not reloaded
     alpha.write_text(alpha.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
     assert store.sync(mini).loaded == ["https://kg.example.org/source/alpha"]
+
+
+def test_an_up_to_date_store_is_opened_read_only_for_queries(mini: kg.Project) -> None:
+    import gc
+
+    import pyoxigraph as ox
+
+    from kg import store as store_module
+
+    OxStore.open(mini)  # built
+    store_module._OPEN.clear()  # closed, as at the end of a process
+    gc.collect()
+    folder = (mini.root / ".kg" / "store").resolve()
+    writer = ox.Store(str(folder))  # another process's write lock (a running kg serve, say)
+    with pytest.raises(kg.KgError, match="is another kg process using it"):
+        OxStore.open(mini)
+    reader = OxStore.open_for_reading(mini)
+    assert reader.read_only
+    assert reader.state() == store_module.state_of(reader.graph_hashes())
+    rows = kg.run_query(reader, "SELECT ?v WHERE { ?f kgo:value ?v }")
+    assert [str(r[0]) for r in rows.rows] == ["5000000"]  # type: ignore[union-attr]
+    with pytest.raises(kg.KgError, match="read-only"):
+        reader.sync(mini)
+    del reader, writer
+    # a file changed since the last refresh: opened read-write and refreshed first
+    beta = mini.facts_dir / "beta.ttl"
+    beta.write_text(beta.read_text(encoding="utf-8").replace('"5000000"', '"6000000"'), encoding="utf-8")
+    fresh = OxStore.open_for_reading(mini)
+    assert not fresh.read_only
+    rows = kg.run_query(fresh, "SELECT ?v WHERE { ?f kgo:value ?v }")
+    assert [str(r[0]) for r in rows.rows] == ["6000000"]  # type: ignore[union-attr]
