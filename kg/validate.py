@@ -278,6 +278,9 @@ RESULTS_FILE = "validation.marshal"
 #: bump when the form of stored results changes (older files are then ignored)
 RESULTS_VERSION = 5
 DEPENDENCIES_FILE = "dependencies.json"
+DEPENDENCIES_VERSION = 1
+DESCRIBED_FILE = "described.marshal"
+DESCRIBED_VERSION = 1
 PLAN_FILE = "plan.pickle"
 
 
@@ -301,16 +304,12 @@ def _plan_key(project: Project) -> str:
     return digest.hexdigest()
 
 
-DESCRIBED_FILE = "described.marshal"
-DESCRIBED_VERSION = 1
-DEPENDENCIES_VERSION = 1
-
-
 class ResultCache:
-    """The fast engine's results kept beside the store (``.kg/validation.marshal``, :func:`kg.files.write_kept`) with the store
-    state they hold for, so that the next validation runs each constraint only for the focus
-    nodes the change since can reach (:class:`kg.fastshacl.Previous`). Valid for the same shapes,
-    ontology and kg version only; anything unreadable means a full run."""
+    """The fast engine's results kept beside the store (``.kg/validation.marshal``, written by
+    :func:`kg.files.write_kept`) with the store state they hold for, so that the next validation
+    runs each constraint only for the focus nodes the change since can reach
+    (:class:`kg.fastshacl.Previous`). Valid for the same shapes, ontology and kg version only;
+    anything unreadable means a full run."""
 
     def __init__(self, path: Path, project: Project) -> None:
         from . import __version__
