@@ -350,7 +350,7 @@ def validate_store_outcome(
             plan = stored_plan.plan
         else:
             plan = _Compiler(shapes_graph(), subclasses).compile()
-            if plans is not None:
+            if plans is not None and not plan.fallback:  # (pyshacl needs the shapes graph itself)
                 plans.write(_KeptPlan(ontology_triples, subclasses, plan))
         functions = {ox.NamedNode(name): fn for name, fn in plan.functions.items()}
         results: list[Result] = []
@@ -485,8 +485,7 @@ def validate_store_outcome(
                 continue
             results.extend(found)
         if fallback:
-            mixed_in = ontology_graph() if stored_plan is None else _graph_of(ontology_triples)
-            results.extend(_pyshacl(store, shapes_graph(), list(fallback), mixed_in, default_graph))
+            results.extend(_pyshacl(store, shapes_graph(), list(fallback), ontology_graph(), default_graph))
     finally:
         if mixed:
             store.remove_graph(ox.NamedNode(SCRATCH_GRAPH))
@@ -557,15 +556,6 @@ class PlanCache:
             write_atomic(self.path, data)
         except OSError:
             return
-
-
-def _graph_of(triples: Iterable[tuple[Node, Node, Node]] | None) -> Graph | None:
-    if triples is None:
-        return None
-    graph = Graph()
-    for triple in triples:
-        graph.add(triple)
-    return graph
 
 
 def fallback_shapes(shapes: Graph) -> dict[str, str]:

@@ -396,6 +396,28 @@ def test_unsupported_shapes_go_to_pyshacl() -> None:
     }
 
 
+def test_a_plan_is_kept_and_reused_only_without_pyshacl_shapes(tmp_path: Path) -> None:
+    """A kept plan stands for the shapes (they are not read again); a plan with shapes for
+    pyshacl is not kept (pyshacl needs the shapes graph itself)."""
+    store = ox.Store()
+    store.load((PREFIXES + 'ex:t1 a ex:Thing ; ex:name "a" , "b" .').encode(), format=ox.RdfFormat.TURTLE)
+    unsupported = Graph().parse(data=UNSUPPORTED_SHAPES, format="turtle")
+    plans = fastshacl.PlanCache(tmp_path / "plan.pickle", "key")
+    first = fastshacl.validate_store_outcome(store, lambda: unsupported, plans=plans)
+    assert first.fallback and not plans.path.exists()
+    supported = Graph().parse(data=SYNTHETIC_SHAPES, format="turtle")
+    first = fastshacl.validate_store_outcome(store, supported, plans=plans)
+    assert not first.fallback and plans.path.is_file()
+
+    def unread() -> Graph:
+        raise AssertionError("the shapes were read again")
+
+    again = fastshacl.validate_store_outcome(store, unread, plans=plans)
+    assert again.results == first.results
+    other = fastshacl.PlanCache(plans.path, "another key")  # the files changed: compiled again
+    assert other.read() is None
+
+
 def test_report_graph_is_a_shacl_report() -> None:
     results = [
         fastshacl.Result(
