@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from rdflib import Graph
 
 import kg
+from kg.dataset import parse_into
+from kg.validate import load_shapes
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI = Path(__file__).resolve().parent / "data" / "mini"
@@ -33,3 +36,23 @@ def repo() -> kg.Project:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture(scope="module")
+def project() -> kg.Project:
+    """The real repository (module-scoped: for the shapes and ontology fixtures)."""
+    return kg.Project(ROOT)
+
+
+@pytest.fixture(scope="module")
+def shapes(project: kg.Project) -> Graph:
+    """The repository's shapes graph, parsed once per test module."""
+    return load_shapes(project.shapes_path)
+
+
+@pytest.fixture(scope="module")
+def ontology(project: kg.Project) -> Graph:
+    """The repository's ontology graph, parsed once per test module."""
+    graph = Graph()
+    parse_into(graph, project.ontology_path, "turtle")
+    return graph

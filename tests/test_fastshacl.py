@@ -23,7 +23,7 @@ from kg import fastshacl
 from kg.dataset import new_dataset, parse_into
 from kg.namespaces import ONTOLOGY_GRAPH
 from kg.store import from_ox, to_ox
-from kg.validate import load_shapes, validate
+from kg.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = sorted((Path(__file__).resolve().parent / "data" / "shapes").glob("*.ttl"))
@@ -31,23 +31,6 @@ FIXTURE_GRAPH = "https://kg.example.org/source/fixture"
 SH = fastshacl.SH
 
 Key = tuple[str, str | None, str | None, str, str]
-
-
-@pytest.fixture(scope="module")
-def project() -> kg.Project:
-    return kg.Project(ROOT)
-
-
-@pytest.fixture(scope="module")
-def shapes(project: kg.Project) -> Graph:
-    return load_shapes(project.shapes_path)
-
-
-@pytest.fixture(scope="module")
-def ontology(project: kg.Project) -> Graph:
-    graph = Graph()
-    parse_into(graph, project.ontology_path, "turtle")
-    return graph
 
 
 def make_store(files: Iterable[tuple[str, Path]]) -> ox.Store:

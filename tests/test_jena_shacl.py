@@ -31,7 +31,7 @@ from kg import fastshacl
 from kg.dataset import new_dataset, parse_into
 from kg.namespaces import ONTOLOGY_GRAPH
 from kg.store import graph_files
-from kg.validate import data_graph, load_shapes
+from kg.validate import data_graph
 
 from . import jena
 from .test_fastshacl import (
@@ -67,23 +67,6 @@ def engine() -> jena.Jena:
 def quick(engine: jena.Jena) -> list[str]:
     """JVM options for small data: a quicker start (C1 only, shared class data)."""
     return [*QUICK_START, *jena.sharing(jena.class_archive(engine, jena.cache_dir()))]
-
-
-@pytest.fixture(scope="module")
-def project() -> kg.Project:
-    return kg.Project(ROOT)
-
-
-@pytest.fixture(scope="module")
-def shapes(project: kg.Project) -> Graph:
-    return load_shapes(project.shapes_path)
-
-
-@pytest.fixture(scope="module")
-def ontology(project: kg.Project) -> Graph:
-    graph = Graph()
-    parse_into(graph, project.ontology_path, "turtle")
-    return graph
 
 
 def jena_data(graph: Graph, ontology: Graph, out: Path) -> Path:

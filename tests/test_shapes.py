@@ -33,7 +33,7 @@ from rdflib.term import Node
 
 from kg.dataset import new_dataset, parse_into
 from kg.project import Project
-from kg.validate import Report, load_shapes, validate
+from kg.validate import Report, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "data" / "shapes"
@@ -88,23 +88,6 @@ def read_fixture(path: Path) -> Fixture:
     if not valid:
         assert lines[1].startswith("# expect: "), f"{path.name}: second line must be '# expect: …'"
     return fixture
-
-
-@pytest.fixture(scope="module")
-def project() -> Project:
-    return Project(ROOT)
-
-
-@pytest.fixture(scope="module")
-def shapes(project: Project) -> Graph:
-    return load_shapes(project.shapes_path)
-
-
-@pytest.fixture(scope="module")
-def ontology(project: Project) -> Graph:
-    graph = Graph()
-    parse_into(graph, project.ontology_path, "turtle")
-    return graph
 
 
 def run(path: Path, project: Project, shapes: Graph) -> Report:
