@@ -15,15 +15,16 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from rdflib import RDF, BNode, Graph, Literal, URIRef
-from rdflib.term import Node
+from rdflib import RDF, Graph, Literal, URIRef
 
 import kg
 from kg import fastshacl
 from kg.dataset import new_dataset, parse_into
 from kg.namespaces import ONTOLOGY_GRAPH
-from kg.store import from_ox, to_ox
+from kg.store import from_ox
 from kg.validate import validate
+
+from .jena import canonical
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = sorted((Path(__file__).resolve().parent / "data" / "shapes").glob("*.ttl"))
@@ -44,20 +45,6 @@ def make_store(files: Iterable[tuple[str, Path]]) -> ox.Store:
         store.extend(quads)
         store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
     return store
-
-
-_CANON = ox.Store()
-
-
-def canonical(node: Node | None) -> str | None:
-    """An rdflib term as the N-Triples of the term the Oxigraph store would hold."""
-    if node is None:
-        return None
-    if isinstance(node, BNode):
-        return "_:"
-    _CANON.clear()
-    _CANON.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), to_ox(node)))
-    return str(next(iter(_CANON)).object)
 
 
 def _blank(text: str | None) -> str | None:
