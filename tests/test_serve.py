@@ -334,3 +334,31 @@ def test_package_data_ships_every_static_file() -> None:
     assert len(files) > 10
     missing = [f for f in files if not any(fnmatch.fnmatch(f, g) for g in globs["kg.serve"])]
     assert not missing, f"not in [tool.setuptools.package-data] kg.serve: {missing}"
+
+
+def test_the_served_store_is_built_then_opened_read_only(mini: kg.Project) -> None:
+    """kg serve builds (or refreshes) the store, then holds it read-only: the write lock is free
+    for other kg processes, and a changed file is read in when the app starts again."""
+    import gc
+
+    import pyoxigraph as ox
+
+    from kg import store as store_module
+    from kg.serve import open_store
+
+    store_module._OPEN.clear()
+    gc.collect()
+    served = open_store(mini)  # no store yet: built first
+    assert served.read_only
+    writer = ox.Store(str((mini.root / ".kg" / "store").resolve()))  # the lock is free
+    del writer
+    rows = kg.run_query(served, "SELECT ?v WHERE { ?f kgo:value ?v }")
+    assert [str(r[0]) for r in rows.rows] == ["5000000"]  # type: ignore[union-attr]
+    del served
+    gc.collect()
+    beta = mini.facts_dir / "beta.ttl"
+    beta.write_text(beta.read_text(encoding="utf-8").replace('"5000000"', '"6000000"'), encoding="utf-8")
+    again = open_store(mini)
+    assert again.read_only
+    rows = kg.run_query(again, "SELECT ?v WHERE { ?f kgo:value ?v }")
+    assert [str(r[0]) for r in rows.rows] == ["6000000"]  # type: ignore[union-attr]

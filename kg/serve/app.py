@@ -34,7 +34,7 @@ from ..errors import KgError, ParameterError, QueryError
 from ..namespaces import BASE
 from ..project import Project
 from ..query import Rows, run_query
-from ..store import STORE_DIR, OxStore, file_hash, graph_files
+from ..store import STORE_DIR, OxStore
 from . import data, pages
 from .sparql import FORMAT_NAMES, Deadline, ProtocolError, QueryTimeout, TooLarge, execute, negotiate
 
@@ -66,38 +66,22 @@ def open_store(project: Project) -> OxStore:
 
     :raises KgError: when the store cannot be opened (e.g. another process is refreshing it).
     """
-    from ..store import _OPEN, _ox
+    from ..store import _OPEN
 
     folder = (project.root / STORE_DIR / "store").resolve()
     if folder in _OPEN:
         return OxStore.open(project)
-    if not _is_fresh(project, folder):
-        OxStore.open(project)  # build or refresh, then release the write lock
-        _OPEN.pop(folder, None)
-        gc.collect()
-    try:
-        return OxStore(_ox().Store.read_only(str(folder)), folder)
-    except OSError as err:
-        raise KgError(f"{folder}: cannot open the store read-only ({err})") from None
-
-
-def _is_fresh(project: Project, folder: Path) -> bool:
-    manifest = folder.parent / "manifest.json"
-    if not folder.is_dir() or not manifest.is_file():
-        return False
-    from ..store import FORMAT_VERSION
-
-    try:
-        recorded = json.loads(manifest.read_text(encoding="utf-8"))
-    except ValueError:
-        return False
-    if recorded.get("version") != FORMAT_VERSION:
-        return False
-    files = graph_files(project)
-    graphs: dict[str, str] = recorded.get("graphs", {})
-    return set(graphs) == set(files) and all(
-        path.is_file() and graphs[iri] == file_hash(path) for iri, path in files.items()
-    )
+    store = OxStore.open_for_reading(project)
+    if store.read_only:
+        return store
+    # it was built or refreshed: release the write lock and open it read-only
+    del store
+    _OPEN.pop(folder, None)
+    gc.collect()
+    reader = OxStore.open_for_reading(project)
+    if not reader.read_only:  # pragma: no cover - a file changed in between
+        raise KgError(f"{folder}: the files changed while the store was refreshed; start again")
+    return reader
 
 
 @dataclass
