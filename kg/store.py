@@ -129,8 +129,9 @@ class OxStore:
     def open_for_reading(cls, project: Project, *, path: Path | None = None) -> OxStore:
         """The store for queries: opened read-only when its manifest says it holds every file as
         it is now (same files, sizes and modification times): no write lock is taken and nothing
-        is checked in the store itself, so a query starts sooner and runs beside a ``kg serve``
-        of the same project. Otherwise opened and refreshed as :meth:`open` does.
+        is checked in the store itself, so a query starts sooner and runs while another kg
+        process holds the store. Otherwise opened and refreshed as :meth:`open` does (``kg
+        serve`` then releases it and opens it read-only).
 
         :raises InputError: when a changed file does not parse (as :meth:`open`).
         """

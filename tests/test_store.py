@@ -137,7 +137,7 @@ def test_an_up_to_date_store_is_opened_read_only_for_queries(mini: kg.Project) -
     store_module._OPEN.clear()  # closed, as at the end of a process
     gc.collect()
     folder = (mini.root / ".kg" / "store").resolve()
-    writer = ox.Store(str(folder))  # another process's write lock (a running kg serve, say)
+    writer = ox.Store(str(folder))  # another process holding the write lock (a kg build, say)
     with pytest.raises(kg.KgError, match="is another kg process using it"):
         OxStore.open(mini)
     reader = OxStore.open_for_reading(mini)
