@@ -41,6 +41,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
 from generate import generate  # noqa: E402
+from processes import wait_until  # noqa: E402
 
 from tests import jena  # noqa: E402
 
@@ -53,16 +54,10 @@ def measured(args: list[str], stdout: Path, timeout: float) -> dict[str, Any]:
     start = time.perf_counter()
     with stdout.open("wb") as out, tempfile.TemporaryFile("w+b") as err:
         proc = subprocess.Popen(args, stdout=out, stderr=err)
-        deadline = start + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                proc.kill()
-                os.wait4(proc.pid, 0)
-                raise SystemExit(f"timeout after {timeout:.0f} s: {' '.join(args[:3])} ...")
-            time.sleep(0.02)
+        waited = wait_until(proc, start + timeout)
+        if waited is None:
+            raise SystemExit(f"timeout after {timeout:.0f} s: {' '.join(args[:3])} ...")
+        status, usage = waited
         wall = time.perf_counter() - start
         err.seek(0)
         tail = err.read().decode("utf-8", "replace")[-3000:]

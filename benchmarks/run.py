@@ -23,6 +23,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
+from processes import wait_until  # noqa: E402
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
 
@@ -32,28 +33,22 @@ def peak_task(task: str, project: Path, timeout: float) -> dict[str, Any]:
     start = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen([sys.executable, str(HERE / "tasks.py"), task, str(project)], stdout=out, stderr=err)
-        deadline = start + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                proc.kill()
-                os.wait4(proc.pid, 0)
-                out.seek(0)
-                partial = {}
-                for line in out.read().splitlines():
-                    item = json.loads(line)
-                    if "partial" in item:
-                        partial[item.pop("partial")] = item
-                timed_out: dict[str, Any] = {
-                    "error": f"timeout after {timeout:.0f} s",
-                    "wall": time.perf_counter() - start,
-                }
-                if partial:
-                    timed_out["queries"] = partial
-                return timed_out
-            time.sleep(0.05)
+        waited = wait_until(proc, start + timeout, poll=0.05)
+        if waited is None:
+            out.seek(0)
+            partial = {}
+            for line in out.read().splitlines():
+                item = json.loads(line)
+                if "partial" in item:
+                    partial[item.pop("partial")] = item
+            timed_out: dict[str, Any] = {
+                "error": f"timeout after {timeout:.0f} s",
+                "wall": time.perf_counter() - start,
+            }
+            if partial:
+                timed_out["queries"] = partial
+            return timed_out
+        status, usage = waited
         wall = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
