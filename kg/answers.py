@@ -5,8 +5,9 @@ same parameters and output options, on a store whose files did not change since,
 bytes without running the query again (a curator re-running the same questions all day). Any
 change to a source file gives a new store state (:meth:`kg.store.OxStore.state`), so an answer is
 never served for other content; a new kg version or a change to the code that renders answers
-gives new keys too. Entries carry a CRC; a damaged one is ignored and written again. The folder
-keeps the :data:`MAX_ENTRIES` most recently used answers of at most :data:`MAX_BYTES` each.
+gives new keys too. Entries carry a CRC (:func:`kg.files.write_kept`); a damaged one is ignored
+and written again. The folder keeps the :data:`MAX_ENTRIES` most recently used answers of at most
+:data:`MAX_BYTES` each.
 """
 
 from __future__ import annotations
@@ -14,16 +15,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import zlib
 from collections.abc import Mapping
 from pathlib import Path
+
+from .files import read_kept, write_kept
 
 ANSWERS_DIR = "answers"
 #: answers kept (least recently used go first)
 MAX_ENTRIES = 256
 #: larger answers are not kept (they take longer to write than most queries take to run)
 MAX_BYTES = 16 * 1024 * 1024
-_MAGIC = b"kg-answer 1\n"
 #: the modules whose code decides an answer's bytes (a change to any gives new keys)
 _RENDERERS = ("fastquery.py", "render.py", "sparqltext.py", "namespaces.py", "cli.py", "catalogue.py")
 
@@ -51,43 +52,26 @@ class AnswerCache:
     def get(self, key: str) -> bytes | None:
         """The kept answer, or None (none kept, or damaged)."""
         path = self.folder / f"{key}.out"
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
-        head = len(_MAGIC) + 4
-        if not data.startswith(_MAGIC):
-            return None
-        body = data[head:]
-        if int.from_bytes(data[len(_MAGIC) : head], "big") != zlib.crc32(body):
+        answer = read_kept(path)
+        if not isinstance(answer, bytes):
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # recently used
-        return body
+        return answer
 
     def put(self, key: str, answer: bytes) -> None:
         """Keep an answer (atomically; too large ones are not kept) and drop the least recently
         used beyond :data:`MAX_ENTRIES`. A folder that cannot be written is left alone."""
-        from .files import write_atomic
-
         if len(answer) > MAX_BYTES:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.folder / f"{key}.out", _MAGIC + zlib.crc32(answer).to_bytes(4, "big") + answer)
+            write_kept(self.folder / f"{key}.out", answer)
             kept = sorted(self.folder.glob("*.out"), key=_used, reverse=True)
             for old in kept[MAX_ENTRIES:]:
                 old.unlink(missing_ok=True)
         except OSError:
             return
-
-    def clear(self) -> int:
-        """Drop every kept answer; how many there were."""
-        gone = 0
-        for path in self.folder.glob("*.out"):
-            path.unlink(missing_ok=True)
-            gone += 1
-        return gone
 
 
 def _used(path: Path) -> float:

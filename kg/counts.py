@@ -11,13 +11,13 @@ in.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .files import read_json, read_kept, write_json, write_kept
 from .namespaces import ONTOLOGY_GRAPH_IRI
 
 if TYPE_CHECKING:
@@ -158,7 +158,7 @@ def totals(store: OxStore) -> Totals:
     changed = False
     for graph in sorted(set(known) - set(graphs)) + [g for g in graphs if known.get(g) != hashes.get(g)]:
         if graph in known:  # take the graph's old statements out
-            old = _read(folder / f"{known[graph]}.json")
+            old = read_json(folder / f"{known[graph]}.json")
             if old is None:
                 return _recount(store, graphs, hashes, folder)
             out.take(graph, GraphCounts.from_json(old))
@@ -189,7 +189,7 @@ def _count_in(store: OxStore, graph: str, digest: str, folder: Path, out: Totals
     """Count a graph into ``out`` and keep its statements under its file hash."""
     counts = count_graph(store, graph)
     out.put(graph, counts)
-    _write(folder / f"{digest}.json", counts.as_json())
+    write_json(folder / f"{digest}.json", counts.as_json())
     known[graph] = digest
 
 
@@ -213,36 +213,18 @@ _KEYS = ("hashes", "triples", "classes", "typed", "links")
 
 
 def _write_index(path: Path, index: Mapping[str, Any]) -> None:
-    from .files import write_kept
-
     path.parent.mkdir(parents=True, exist_ok=True)
     write_kept(path, dict(index))
 
 
 def _read_index(path: Path) -> dict[str, Any] | None:
     """The kept index, or None when it is missing, damaged, of another version or unreadable."""
-    from .files import read_kept
-
     index = read_kept(path)
     if not isinstance(index, dict) or index.get("version") != COUNTS_VERSION:
         return None
     if not all(isinstance(index.get(key), dict) for key in _KEYS):
         return None
     return index
-
-
-def _read(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _write(path: Path, data: Mapping[str, Any]) -> None:
-    from .incremental import write_json
-
-    write_json(path, data)
 
 
 def iri_of(term: str) -> str | None:

@@ -3,15 +3,16 @@ see a half-written file and a failed write leaves the old one."""
 
 from __future__ import annotations
 
+import json
 import marshal
 import os
 import tempfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["read_kept", "write_atomic", "write_atomic_chunks", "write_kept"]
+__all__ = ["read_json", "read_kept", "write_atomic", "write_atomic_chunks", "write_json", "write_kept"]
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -70,3 +71,18 @@ def read_kept(path: Path) -> Any | None:
         return marshal.loads(data[head:])
     except (ValueError, EOFError, TypeError):
         return None
+
+
+def write_json(path: Path, data: Mapping[str, Any]) -> None:
+    """Keep a JSON object (compact, keys sorted), written atomically; its folder is made."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, json.dumps(data, separators=(",", ":"), sort_keys=True).encode("utf-8"))
+
+
+def read_json(path: Path) -> dict[str, Any] | None:
+    """A JSON object from ``path``; ``None`` when missing or unreadable (it is then made anew)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None

@@ -16,10 +16,8 @@ follows a ``*``/``+`` path, has no bounded dependency: it runs in full every tim
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 #: a wildcard in :attr:`Dependency.backward`: some pattern follows a variable predicate backwards
@@ -355,19 +353,3 @@ def neighbourhood(store: Any, nodes: Iterable[Any], paths: Iterable[tuple[Move, 
 
 def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
-
-
-def read_json(path: Path) -> dict[str, Any] | None:
-    """A JSON object from ``path``; ``None`` when missing or unreadable (it is then rebuilt)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def write_json(path: Path, data: Mapping[str, Any]) -> None:
-    from .files import write_atomic
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, json.dumps(data, separators=(",", ":"), sort_keys=True).encode("utf-8"))

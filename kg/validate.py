@@ -14,7 +14,7 @@ from rdflib.term import Node
 
 from .dataset import parse_into
 from .errors import InputError
-from .files import read_kept, write_kept
+from .files import read_json, read_kept, write_json, write_kept
 from .namespaces import BASE, LINKS_GRAPH, ONTOLOGY_GRAPH, compact
 from .project import Project
 
@@ -391,7 +391,7 @@ class ResultCache:
         """The dependencies read in earlier runs (empty when unreadable)."""
         from . import incremental
 
-        data = incremental.read_json(self.dependencies_path) or {}
+        data = read_json(self.dependencies_path) or {}
         if data.get("version") != DEPENDENCIES_VERSION:
             return {}
         try:
@@ -400,7 +400,6 @@ class ResultCache:
             return {}
 
     def save(self, store: OxStore, outcome: fastshacl.Outcome) -> None:
-        from . import incremental
 
         data = {
             "key": self.key,
@@ -414,7 +413,7 @@ class ResultCache:
         write_kept(self.path, data)
         if outcome.dependencies:
             known = {k: d.as_json() for k, d in outcome.dependencies.items()}
-            incremental.write_json(self.dependencies_path, {"version": DEPENDENCIES_VERSION, "dependencies": known})
+            write_json(self.dependencies_path, {"version": DEPENDENCIES_VERSION, "dependencies": known})
 
 
 def _describe(store: OxStore, focus_nodes: set[str]) -> tuple[dict[str, set[str]], dict[str, str]]:
