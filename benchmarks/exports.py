@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 def _store(project: Path) -> Any:
     import kg
-    from kg.store import OxStore
+    from kg.store.oxstore import OxStore
 
     return OxStore.open(kg.Project(project), refresh=False)
 
@@ -79,7 +79,7 @@ def _cache_dir(project: Path) -> Path:
 
 def _kg_export(fmt: str, cached: bool = False) -> Callable[[Path, Path], dict[str, Any]]:
     def run(project: Path, out: Path) -> dict[str, Any]:
-        from kg.export import export_cache, export_store
+        from kg.export.writers import export_cache, export_store
 
         store = _store(project)
         with export_cache(store, _cache_dir(project) if cached else None) as cache:
@@ -116,8 +116,8 @@ BUILD_OUTPUTS = {"kg.trig": "trig", "kg.nq": "nquads", "kg.ttl": "turtle", "kg.j
 def _outputs(cached: bool, refresh: bool = False) -> Callable[[Path, Path], dict[str, Any]]:
     def run(project: Path, out: Path) -> dict[str, Any]:
         import kg
-        from kg.export import export_cache, export_store
-        from kg.store import OxStore
+        from kg.export.writers import export_cache, export_store
+        from kg.store.oxstore import OxStore
 
         started = time.perf_counter()
         store = OxStore.open(kg.Project(project), refresh=refresh)
@@ -144,7 +144,7 @@ def _kg_build(project: Path, out: Path) -> None:
     """A whole ``kg build`` as the command runs it (store refreshed, validation, exports, VoID)."""
     from contextlib import redirect_stdout
 
-    from kg.cli import cli
+    from kg.cli.commands import cli
 
     with redirect_stdout(sys.stderr):  # the summary; standard output carries the result
         cli.main(["--root", str(project), "build", "--out", str(out)], standalone_mode=False)

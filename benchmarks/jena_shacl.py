@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     heap = max_heap(engine.java, args.heap)
 
     import kg
-    from kg.store import graph_files
+    from kg.store.oxstore import graph_files
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="kg-jena-"))
     work.mkdir(parents=True, exist_ok=True)

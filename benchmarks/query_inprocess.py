@@ -20,10 +20,10 @@ sys.path.insert(0, str(HERE.parent))
 
 def main(argv: list[str] | None = None) -> int:
     import kg
-    from kg.fastquery import run_on_store, store_bindings
     from kg.namespaces import PREFIXES
-    from kg.sparqltext import with_values
-    from kg.store import OxStore
+    from kg.query.params import with_values
+    from kg.query.store import run_on_store, store_bindings
+    from kg.store.oxstore import OxStore
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("project", type=Path)

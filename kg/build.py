@@ -7,13 +7,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .export import Format, export_store
+from .export.writers import Format, export_store
 from .files import write_atomic
-from .link import store_void_turtle
+from .link.links import store_void_turtle
 from .project import Project
-from .stats import Stats, store_stats
-from .store import STORE_DIR, OxStore, SyncResult
-from .validate import Report, validate_store
+from .store.oxstore import STORE_DIR, OxStore, SyncResult
+from .store.stats import Stats, store_stats
+from .validate.validation import Report, validate_store
 
 #: what ``kg build`` writes, by file name
 BUILD_OUTPUTS: dict[str, Format] = {
@@ -103,7 +103,7 @@ def build(
 OUTPUTS_FILE = "outputs.json"
 #: what decides the bytes of the outputs beside the export writers (kg.export.writer_salt): the
 #: VoID description, the build itself and the JSON-LD context (a change writes them again)
-_WRITERS = ("link.py", "build.py", "context.jsonld")
+_WRITERS = ("link/links.py", "build.py", "context.jsonld")
 
 
 class _Written:
@@ -116,8 +116,8 @@ class _Written:
         import json
 
         from . import __version__
-        from .export import writer_salt
-        from .store import state_of
+        from .export.writers import writer_salt
+        from .store.oxstore import state_of
 
         self.path = path
         digest = hashlib.sha256(f"{__version__}; {writer_salt()}".encode())

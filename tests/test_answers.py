@@ -10,8 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 import kg
-from kg import answers, cli
-from kg.cli import cli as kg_cli
+from kg.cli import commands as cli
+from kg.cli.commands import cli as kg_cli
+from kg.query import answers
 
 
 def _run(runner: CliRunner, project: kg.Project, *args: str) -> str:

@@ -13,7 +13,7 @@ from kg.build import BUILD_OUTPUTS
 
 
 def test_build_writes_every_output(mini: kg.Project, tmp_path: Path) -> None:
-    result = kg.build(mini, out_dir=tmp_path / "dist")
+    result = kg.build.build(mini, out_dir=tmp_path / "dist")
     assert result.conforms, [f.message for f in result.report.findings]
     assert sorted(p.name for p in result.outputs) == sorted([*BUILD_OUTPUTS, "void.ttl"])
     assert all(p.stat().st_size > 0 for p in result.outputs)
@@ -24,8 +24,8 @@ def test_build_writes_every_output(mini: kg.Project, tmp_path: Path) -> None:
 
 
 def test_build_twice_is_byte_identical(mini: kg.Project, tmp_path: Path) -> None:
-    first = kg.build(mini, out_dir=tmp_path / "a")
-    second = kg.build(mini, out_dir=tmp_path / "b")
+    first = kg.build.build(mini, out_dir=tmp_path / "a")
+    second = kg.build.build(mini, out_dir=tmp_path / "b")
     for a, b in zip(sorted(first.outputs), sorted(second.outputs), strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
 
@@ -35,7 +35,7 @@ def test_build_does_not_write_when_invalid(mini: kg.Project, tmp_path: Path) -> 
     (mini.facts_dir / "alpha.ttl").write_text(
         text.replace('"2024-01-02"^^xsd:date ;\n    prov', '"2 January 2024" ;\n    prov'), encoding="utf-8"
     )
-    result = kg.build(mini, out_dir=tmp_path / "dist")
+    result = kg.build.build(mini, out_dir=tmp_path / "dist")
     assert not result.conforms
     assert result.outputs == []
     assert not (tmp_path / "dist").exists()
@@ -53,8 +53,8 @@ def test_stats_api(mini: kg.Project) -> None:
 @pytest.mark.parametrize("which", ["mini", "repo"])
 def test_store_stats_equal_dataset_stats(which: str, request: pytest.FixtureRequest) -> None:
     """kg stats counts on the Oxigraph store what the rdflib Dataset counts."""
-    from kg.stats import store_stats
-    from kg.store import OxStore
+    from kg.store.oxstore import OxStore
+    from kg.store.stats import store_stats
 
     project = request.getfixturevalue(which)
     expected = kg.stats(kg.load_dataset(project))
@@ -77,15 +77,15 @@ def test_build_outputs_are_what_the_rdflib_writers_give(
 ) -> None:
     """kg build writes from the store; the bytes are those of the rdflib path (load_dataset,
     serialize, void_description), the summary that of kg.stats."""
-    from kg.export import graph_turtle, serialize
-    from kg.link import void_description
+    from kg.export.writers import graph_turtle, serialize
+    from kg.link.links import void_description
 
     project: kg.Project = request.getfixturevalue(which)
     if which == "repo":
         project = _copy_of_repo(project, tmp_path)
     else:
         (project.facts_dir / "links.ttl").write_text(LINKS, encoding="utf-8")
-    result = kg.build(project, out_dir=tmp_path / "dist")
+    result = kg.build.build(project, out_dir=tmp_path / "dist")
     ds = kg.load_dataset(project)
     assert result.stats == kg.stats(ds)
     for name, fmt in BUILD_OUTPUTS.items():
@@ -96,9 +96,9 @@ def test_build_outputs_are_what_the_rdflib_writers_give(
 def test_store_void_description_equals_the_dataset_one(mini: kg.Project, tmp_path: Path) -> None:
     from rdflib.compare import isomorphic
 
-    from kg.export import graph_turtle
-    from kg.link import store_void_description, store_void_turtle, void_description
-    from kg.store import OxStore
+    from kg.export.writers import graph_turtle
+    from kg.link.links import store_void_description, store_void_turtle, void_description
+    from kg.store.oxstore import OxStore
 
     (mini.facts_dir / "links.ttl").write_text(LINKS + BAD_LINKS, encoding="utf-8")
     extra = tmp_path / "extract.ttl"
@@ -118,7 +118,7 @@ def test_store_void_description_equals_the_dataset_one(mini: kg.Project, tmp_pat
 def test_build_reports_a_syntax_error_in_rdflib_words(mini: kg.Project, tmp_path: Path) -> None:
     (mini.facts_dir / "gamma.ttl").write_text("<a> <b> .\n", encoding="utf-8")
     with pytest.raises(kg.KgError, match=r"gamma.ttl:1: Turtle syntax error"):
-        kg.build(mini, out_dir=tmp_path / "dist")
+        kg.build.build(mini, out_dir=tmp_path / "dist")
 
 
 LINKS = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
@@ -131,9 +131,9 @@ BAD_LINKS = """<https://kg.example.org/id/person/ada> <http://www.w3.org/2002/07
 
 
 def test_link_void_command_counts_on_the_store(mini: kg.Project, runner: CliRunner) -> None:
-    from kg.cli import cli
-    from kg.export import graph_turtle
-    from kg.link import void_description
+    from kg.cli.commands import cli
+    from kg.export.writers import graph_turtle
+    from kg.link.links import void_description
 
     (mini.facts_dir / "links.ttl").write_text(LINKS, encoding="utf-8")
     result = runner.invoke(cli, ["--root", str(mini.root), "link", "void"])

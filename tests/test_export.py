@@ -13,9 +13,9 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
 import kg
-from kg.export import STORE_FORMATS as store_formats
-from kg.export import Format, selected_graphs, serialize, serialize_store, write_atomic
-from kg.store import OxStore
+from kg.export.writers import STORE_FORMATS as store_formats
+from kg.export.writers import Format, selected_graphs, serialize, serialize_store, write_atomic
+from kg.store.oxstore import OxStore
 
 QUAD_FORMATS = {Format.TRIG: "trig", Format.NQUADS: "nquads"}
 TRIPLE_FORMATS = {Format.TURTLE: "turtle", Format.NTRIPLES: "nt", Format.XML: "xml"}
@@ -77,8 +77,8 @@ def test_jsonld_reads_back_with_pyld_and_rdflib(mini: kg.Project) -> None:
 
 
 def test_context_file_is_generated_from_the_ontology(repo: kg.Project) -> None:
-    from kg import jsonld
-    from kg.dataset import parse_into
+    from kg.dataset.loading import parse_into
+    from kg.export import jsonld
 
     ontology = Graph()
     parse_into(ontology, repo.ontology_path, "turtle")
@@ -125,7 +125,7 @@ def test_write_atomic_leaves_old_file_on_failure(tmp_path: Path) -> None:
 
 
 def test_frame_embeds_linked_nodes_and_stays_the_same_graph(mini: kg.Project) -> None:
-    from kg.export import frame
+    from kg.export.writers import frame
 
     ds = kg.load_dataset(mini, include_ontology=False)
     doc = json.loads(frame(ds, "Visit"))
@@ -235,7 +235,7 @@ def test_store_jsonld_reads_back_with_pyld(which: str, request: pytest.FixtureRe
 
 
 def test_dump_value_writes_what_json_dumps_writes() -> None:
-    from kg.jsonld import dump_value
+    from kg.export.jsonld import dump_value
 
     values: list[object] = [
         {"@id": "x", "a": [1, True, False, 'ü"\\\n\t\u2028'], "b": {}, "c": [], "d": {"@value": "v", "@type": "t"}},
@@ -254,7 +254,7 @@ def test_dump_value_writes_what_json_dumps_writes() -> None:
 def test_export_command_engines_agree(mini: kg.Project, fmt: Format, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from kg.cli import cli
+    from kg.cli.commands import cli
 
     runner = CliRunner()
     outputs = []

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 import kg
-from kg.export import STORE_FORMATS, Format, export_cache, serialize, serialize_store
-from kg.exportcache import ExportCache
-from kg.store import OxStore
+from kg.export.parts import ExportCache
+from kg.export.writers import STORE_FORMATS, Format, export_cache, serialize, serialize_store
+from kg.store.oxstore import OxStore
 
-export = importlib.import_module("kg.export")  # the module (kg.export is also a function)
+export = importlib.import_module("kg.export.writers")  # the module (kg.export is also a function)
 FORMATS = list(STORE_FORMATS)
 ALPHA = "https://kg.example.org/source/alpha"
 BETA = "https://kg.example.org/source/beta"

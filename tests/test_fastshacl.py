@@ -1,4 +1,4 @@
-"""kg.fastshacl gives the results pyshacl gives: on every fixture of tests/data/shapes/, on the
+"""kg.validate.compiler gives the results pyshacl gives: on every fixture of tests/data/shapes/, on the
 real facts, and on a synthetic dataset using the SHACL features shapes.ttl does not.
 
 Results are compared as sets of (focus node, result path, value, constraint component,
@@ -18,18 +18,18 @@ import pytest
 from rdflib import RDF, Graph, Literal, URIRef
 
 import kg
-from kg import fastshacl
-from kg.dataset import new_dataset, parse_into
+from kg.dataset.loading import new_dataset, parse_into
 from kg.namespaces import ONTOLOGY_GRAPH
-from kg.store import from_ox
-from kg.validate import validate
+from kg.store.oxstore import from_ox
+from kg.validate import compiler
+from kg.validate.validation import validate
 
 from .jena import canonical
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = sorted((Path(__file__).resolve().parent / "data" / "shapes").glob("*.ttl"))
 FIXTURE_GRAPH = "https://kg.example.org/source/fixture"
-SH = fastshacl.SH
+SH = compiler.SH
 
 Key = tuple[str, str | None, str | None, str, str]
 
@@ -58,7 +58,7 @@ def pyshacl_results(report: Graph) -> set[tuple[Key, frozenset[str]]]:
         path = report.value(r, SH.resultPath)
         key: Key = (
             str(focus) if isinstance(focus, URIRef) else str(canonical(focus)),
-            fastshacl.path_string(report, path) if path is not None else None,
+            compiler.path_string(report, path) if path is not None else None,
             canonical(report.value(r, SH.value)),
             str(report.value(r, SH.sourceConstraintComponent)),
             str(report.value(r, SH.resultSeverity)),
@@ -67,7 +67,7 @@ def pyshacl_results(report: Graph) -> set[tuple[Key, frozenset[str]]]:
     return out
 
 
-def fast_results(results: Iterable[fastshacl.Result]) -> set[tuple[Key, frozenset[str]]]:
+def fast_results(results: Iterable[compiler.Result]) -> set[tuple[Key, frozenset[str]]]:
     return {
         (
             (_blank(r.focus) or "", r.path, _blank(r.value), r.component, r.severity),
@@ -123,7 +123,7 @@ def pyshacl_on_store_terms(store: ox.Store, project: kg.Project, shapes: Graph) 
 
 def test_shapes_ttl_needs_no_pyshacl_fallback(shapes: Graph) -> None:
     """Every shape of shapes.ttl is compiled to SPARQL."""
-    assert fastshacl.fallback_shapes(shapes) == {}
+    assert compiler.fallback_shapes(shapes) == {}
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=[p.stem for p in FIXTURES])
@@ -132,7 +132,7 @@ def test_fixture_gives_the_results_of_pyshacl(path: Path, project: kg.Project, s
     parse_into(ds.graph(URIRef(FIXTURE_GRAPH)), path, "turtle")
     expected = pyshacl_results(validate(ds, project, shapes=shapes).graph)
     store = make_store([(str(ONTOLOGY_GRAPH), project.ontology_path), (FIXTURE_GRAPH, path)])
-    outcome = fastshacl.validate_store_outcome(store, shapes, ontology=ontology)
+    outcome = compiler.validate_store_outcome(store, shapes, ontology=ontology)
     assert outcome.fallback == {}
     assert not outcome.ontology_mixed_in  # the store's default graph holds the ontology already
     found = fast_results(outcome.results)
@@ -152,11 +152,11 @@ def test_ontology_is_mixed_in_when_the_store_lacks_it(
     expected = keys(pyshacl_results(validate(ds, project, shapes=shapes).graph))
     store = make_store([(FIXTURE_GRAPH, path)])
     before = len(store)
-    outcome = fastshacl.validate_store_outcome(store, shapes, ontology=ontology)
+    outcome = compiler.validate_store_outcome(store, shapes, ontology=ontology)
     assert outcome.ontology_mixed_in
     assert_same(expected, keys(fast_results(outcome.results)), name)
     assert len(store) == before  # the scratch graph is gone
-    assert ox.NamedNode(fastshacl.SCRATCH_GRAPH) not in set(store.named_graphs())
+    assert ox.NamedNode(compiler.SCRATCH_GRAPH) not in set(store.named_graphs())
 
 
 @pytest.mark.data
@@ -164,7 +164,7 @@ def test_ontology_is_mixed_in_when_the_store_lacks_it(
 def test_real_facts_give_the_results_of_pyshacl(project: kg.Project, shapes: Graph, ontology: Graph) -> None:
     expected = pyshacl_results(validate(kg.load_dataset(project), project).graph)
     store = kg.store.OxStore.in_memory(project)
-    outcome = fastshacl.validate_store_outcome(store.store, shapes, ontology=ontology)
+    outcome = compiler.validate_store_outcome(store.store, shapes, ontology=ontology)
     assert outcome.fallback == {}
     found = fast_results(outcome.results)
     assert_same(keys(expected), keys(found), "facts")
@@ -177,7 +177,7 @@ def test_one_query_per_constraint_whatever_the_data(project: kg.Project, shapes:
     large = make_store(
         [(str(ONTOLOGY_GRAPH), project.ontology_path)] + [(f"{FIXTURE_GRAPH}-{i}", p) for i, p in enumerate(FIXTURES)]
     )
-    outcomes = [fastshacl.validate_store_outcome(s, shapes, ontology=ontology) for s in (small, large)]
+    outcomes = [compiler.validate_store_outcome(s, shapes, ontology=ontology) for s in (small, large)]
     assert outcomes[0].planned == outcomes[1].planned  # the plan depends on the shapes only
     assert all(0 < o.queries <= o.planned for o in outcomes)
 
@@ -301,7 +301,7 @@ def test_synthetic_features_give_the_results_of_pyshacl() -> None:
     )
     assert isinstance(report, Graph)
     expected = pyshacl_results(report)
-    outcome = fastshacl.validate_store_outcome(store, shapes)
+    outcome = compiler.validate_store_outcome(store, shapes)
     assert outcome.fallback == {}
     found = fast_results(outcome.results)
     assert len(expected) > 40
@@ -334,7 +334,7 @@ def test_unsupported_shapes_go_to_pyshacl() -> None:
 
     shapes = Graph().parse(data=UNSUPPORTED_SHAPES, format="turtle")
     data = PREFIXES + 'ex:t1 a ex:Thing ; ex:name "a" , "b" ; ex:label "a" ; ex:other ex:t1 .'
-    fallback = fastshacl.fallback_shapes(shapes)
+    fallback = compiler.fallback_shapes(shapes)
     assert set(fallback) == {
         "http://example.org/ClosedShape",
         "http://example.org/GroupShape",
@@ -344,7 +344,7 @@ def test_unsupported_shapes_go_to_pyshacl() -> None:
     assert "aggregates" in fallback["http://example.org/GroupShape"]
     store = ox.Store()
     store.load(data.encode(), format=ox.RdfFormat.TURTLE)
-    outcome = fastshacl.validate_store_outcome(store, shapes)
+    outcome = compiler.validate_store_outcome(store, shapes)
     assert set(outcome.fallback) == set(fallback)
     _c, report, _t = pyshacl.validate(
         Graph().parse(data=data, format="turtle"),
@@ -372,25 +372,25 @@ def test_a_plan_is_kept_and_reused_only_without_pyshacl_shapes(tmp_path: Path) -
     store = ox.Store()
     store.load((PREFIXES + 'ex:t1 a ex:Thing ; ex:name "a" , "b" .').encode(), format=ox.RdfFormat.TURTLE)
     unsupported = Graph().parse(data=UNSUPPORTED_SHAPES, format="turtle")
-    plans = fastshacl.PlanCache(tmp_path / "plan.pickle", "key")
-    first = fastshacl.validate_store_outcome(store, lambda: unsupported, plans=plans)
+    plans = compiler.PlanCache(tmp_path / "plan.pickle", "key")
+    first = compiler.validate_store_outcome(store, lambda: unsupported, plans=plans)
     assert first.fallback and not plans.path.exists()
     supported = Graph().parse(data=SYNTHETIC_SHAPES, format="turtle")
-    first = fastshacl.validate_store_outcome(store, supported, plans=plans)
+    first = compiler.validate_store_outcome(store, supported, plans=plans)
     assert not first.fallback and plans.path.is_file()
 
     def unread() -> Graph:
         raise AssertionError("the shapes were read again")
 
-    again = fastshacl.validate_store_outcome(store, unread, plans=plans)
+    again = compiler.validate_store_outcome(store, unread, plans=plans)
     assert again.results == first.results
-    other = fastshacl.PlanCache(plans.path, "another key")  # the files changed: compiled again
+    other = compiler.PlanCache(plans.path, "another key")  # the files changed: compiled again
     assert other.read() is None
 
 
 def test_report_graph_is_a_shacl_report() -> None:
     results = [
-        fastshacl.Result(
+        compiler.Result(
             focus="http://example.org/a",
             path="^<http://example.org/p>",
             value='"1"^^<http://www.w3.org/2001/XMLSchema#integer>',
@@ -399,7 +399,7 @@ def test_report_graph_is_a_shacl_report() -> None:
             shape="http://example.org/S|^<http://example.org/p>",
             message="a message",
         ),
-        fastshacl.Result(
+        compiler.Result(
             focus="_:b0",
             path="(<http://example.org/p>/<http://example.org/q>)*",
             value=None,
@@ -409,14 +409,14 @@ def test_report_graph_is_a_shacl_report() -> None:
             message="",
         ),
     ]
-    graph = fastshacl.report_graph(results)
+    graph = compiler.report_graph(results)
     report = graph.value(None, RDF.type, SH.ValidationReport, any=False)
     assert report is not None
     assert graph.value(report, SH.conforms) == Literal(False)
-    assert list(fastshacl.report_graph(results[:1]).objects(None, SH.conforms)) == [Literal(True)]
+    assert list(compiler.report_graph(results[:1]).objects(None, SH.conforms)) == [Literal(True)]
     nodes = list(graph.objects(report, SH.result))
     assert len(nodes) == 2
-    paths = {fastshacl.path_string(graph, p) for n in nodes if (p := graph.value(n, SH.resultPath)) is not None}
+    paths = {compiler.path_string(graph, p) for n in nodes if (p := graph.value(n, SH.resultPath)) is not None}
     assert paths == {"^<http://example.org/p>", "(<http://example.org/p>/<http://example.org/q>)*"}
     values = {graph.value(n, SH.value) for n in nodes}
     assert Literal(1) in values

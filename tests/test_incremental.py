@@ -1,4 +1,4 @@
-"""kg.incremental and the incremental mode of kg.fastshacl: after a change to the data, running
+"""kg.validate.reach and the incremental mode of kg.validate.compiler: after a change to the data, running
 each constraint only for the focus nodes the change can reach gives the results of a full run.
 
 Each edit below breaks (and then repairs) the real facts in a way that a different kind of
@@ -16,9 +16,9 @@ import pytest
 from rdflib import Graph
 
 import kg
-from kg import fastshacl, incremental
-from kg.dataset import parse_into
-from kg.validate import load_shapes
+from kg.dataset.loading import parse_into
+from kg.validate import compiler, reach
+from kg.validate.validation import load_shapes
 
 ROOT = Path(__file__).resolve().parents[1]
 KGO = "https://kg.example.org/ontology#"
@@ -121,34 +121,34 @@ def apply(store: ox.Store, removed: list[ox.Triple], added: list[ox.Triple]) -> 
 
 @pytest.mark.parametrize("edit", EDITS, ids=lambda e: e.__name__)
 def test_incremental_run_gives_the_full_results(store: ox.Store, shapes: Graph, ontology: Graph, edit: Edit) -> None:
-    before = fastshacl.validate_store_outcome(store, shapes, ontology=ontology)
+    before = compiler.validate_store_outcome(store, shapes, ontology=ontology)
     removed, added = edit(store)
     apply(store, removed, added)
     changed = [*removed, *added]
-    full = fastshacl.validate_store_outcome(store, shapes, ontology=ontology)
+    full = compiler.validate_store_outcome(store, shapes, ontology=ontology)
     assert full.results != before.results, "the edit must change the findings, or the test proves nothing"
-    previous = fastshacl.Previous(before.by_query, changed)
-    again = fastshacl.validate_store_outcome(store, shapes, ontology=ontology, previous=previous, dependencies={})
+    previous = compiler.Previous(before.by_query, changed)
+    again = compiler.validate_store_outcome(store, shapes, ontology=ontology, previous=previous, dependencies={})
     assert again.results == full.results
     # and most constraints did not run in full
     assert again.restricted + again.reused > 0
     assert again.rerun < len(full.by_query) / 4
     # undoing the edit, incrementally, gives the first findings back
     apply(store, added, removed)
-    back = fastshacl.validate_store_outcome(
+    back = compiler.validate_store_outcome(
         store,
         shapes,
         ontology=ontology,
-        previous=fastshacl.Previous(again.by_query, changed),
+        previous=compiler.Previous(again.by_query, changed),
         dependencies=again.dependencies,
     )
     assert back.results == before.results
 
 
 def test_nothing_changed_runs_no_query(store: ox.Store, shapes: Graph, ontology: Graph) -> None:
-    before = fastshacl.validate_store_outcome(store, shapes, ontology=ontology)
-    again = fastshacl.validate_store_outcome(
-        store, shapes, ontology=ontology, previous=fastshacl.Previous(before.by_query, [])
+    before = compiler.validate_store_outcome(store, shapes, ontology=ontology)
+    again = compiler.validate_store_outcome(
+        store, shapes, ontology=ontology, previous=compiler.Previous(before.by_query, [])
     )
     assert again.results == before.results
     assert again.queries == 0 and again.reused == len(before.by_query)
@@ -163,11 +163,11 @@ def test_nothing_changed_runs_no_query(store: ox.Store, shapes: Graph, ontology:
         ("SELECT ?this WHERE { ?this <http://x/p>/<http://x/q> ?v }", 2, set()),
         ("SELECT ?this WHERE { ?this <http://x/p> ?v . ?o <http://x/p> ?v }", 2, {"http://x/p"}),
         ("SELECT ?this WHERE { ?this <http://x/p> ?v FILTER NOT EXISTS { ?v ?q ?w } }", 2, set()),
-        ("SELECT ?this WHERE { ?x ?p ?this }", 1, {incremental.ANY}),
+        ("SELECT ?this WHERE { ?x ?p ?this }", 1, {reach.ANY}),
     ],
 )
 def test_dependency_of_a_query(query: str, depth: int, backward: set[str]) -> None:
-    dep = incremental.dependency(query)
+    dep = reach.dependency(query)
     assert dep.depth == depth
     assert dep.backward == frozenset(backward)
 
@@ -180,27 +180,27 @@ def test_dependency_of_a_query(query: str, depth: int, backward: set[str]) -> No
     ],
 )
 def test_unbounded_dependency(query: str) -> None:
-    assert not incremental.dependency(query).bounded
+    assert not reach.dependency(query).bounded
 
 
 def test_affected_follows_the_dependency(store: ox.Store) -> None:
     label = "http://www.w3.org/2000/01/rdf-schema#label"
     (node,) = one(store, f"SELECT ?c WHERE {{ ?c <{label}> ?l . ?x ?p ?c }} ORDER BY ?c LIMIT 1")
     change = [ox.Triple(node, ox.NamedNode(label), ox.Literal("renamed"))]
-    own = incremental.dependency(f"SELECT ?this WHERE {{ ?this <{label}> ?v }}")
-    assert incremental.affected(store, change, own) == {node}
-    other = incremental.dependency(f"SELECT ?this WHERE {{ ?this <{KGO}unit> ?v }}")
-    assert incremental.affected(store, change, other) == set()
-    hop = incremental.dependency(f"SELECT ?this WHERE {{ ?this ?p ?x . ?x <{label}> ?v }}")
+    own = reach.dependency(f"SELECT ?this WHERE {{ ?this <{label}> ?v }}")
+    assert reach.affected(store, change, own) == {node}
+    other = reach.dependency(f"SELECT ?this WHERE {{ ?this <{KGO}unit> ?v }}")
+    assert reach.affected(store, change, other) == set()
+    hop = reach.dependency(f"SELECT ?this WHERE {{ ?this ?p ?x . ?x <{label}> ?v }}")
     pointing = {q.subject for q in store.quads_for_pattern(None, None, node, DEFAULT)}
-    assert pointing and incremental.affected(store, change, hop) == {node, *pointing}
-    assert incremental.affected(store, change, incremental.UNBOUNDED) is None
-    assert incremental.affected(store, change, hop, limit=0) is None
+    assert pointing and reach.affected(store, change, hop) == {node, *pointing}
+    assert reach.affected(store, change, reach.UNBOUNDED) is None
+    assert reach.affected(store, change, hop, limit=0) is None
 
 
 def test_a_path_through_a_union_branch_is_walked() -> None:
     """A node one hop from ?this in one branch and two in the other: both walks are kept."""
-    dep = incremental.dependency(
+    dep = reach.dependency(
         "SELECT ?this WHERE { { ?this <http://x/p> ?a } UNION { ?this <http://x/r> ?x . ?x <http://x/q> ?a } "
         "?a <http://x/s> ?z }"
     )

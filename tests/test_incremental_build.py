@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 import kg
-from kg import counts
-from kg.stats import store_stats
-from kg.store import OxStore
-from kg.validate import validate_store
+from kg.store import counts
+from kg.store.oxstore import OxStore
+from kg.store.stats import store_stats
+from kg.validate.validation import validate_store
 
 ALPHA = "https://kg.example.org/source/alpha"
 
@@ -24,7 +24,7 @@ ALPHA = "https://kg.example.org/source/alpha"
 @pytest.fixture(autouse=True)
 def incremental_at_any_size(monkeypatch: pytest.MonkeyPatch) -> None:
     """The mini project is far below the size where kg reads the dependencies by itself."""
-    monkeypatch.setattr(importlib.import_module("kg.validate"), "INCREMENTAL_MIN_QUADS", 0)
+    monkeypatch.setattr(importlib.import_module("kg.validate.validation"), "INCREMENTAL_MIN_QUADS", 0)
 
 
 BETA = "https://kg.example.org/source/beta"
@@ -56,12 +56,12 @@ def restore(path: Path, data: bytes) -> None:
 
 
 def test_a_changed_source_is_revalidated_and_an_unchanged_one_not_reparsed(mini: kg.Project, tmp_path: Path) -> None:
-    first = kg.build(mini, out_dir=tmp_path / "a")
+    first = kg.build.build(mini, out_dir=tmp_path / "a")
     assert first.conforms and ALPHA in first.sync.loaded and BETA in first.sync.loaded
     break_alpha(mini)
     beta = mini.facts_dir / "beta.ttl"
     original = garble_keeping_stamp(beta)
-    second = kg.build(mini, out_dir=tmp_path / "b")
+    second = kg.build.build(mini, out_dir=tmp_path / "b")
     # only alpha was read again: beta, garbled, would not parse
     assert second.sync.loaded == [ALPHA]
     assert BETA in second.sync.unchanged
@@ -78,29 +78,29 @@ def test_a_changed_source_is_revalidated_and_an_unchanged_one_not_reparsed(mini:
 
 
 def test_nothing_changed_reuses_every_result(mini: kg.Project, tmp_path: Path) -> None:
-    kg.build(mini, out_dir=tmp_path / "a")
-    again = kg.build(mini, out_dir=tmp_path / "b")
+    kg.build.build(mini, out_dir=tmp_path / "a")
+    again = kg.build.build(mini, out_dir=tmp_path / "b")
     assert again.sync.loaded == []
     outcome = again.report.outcome
     assert outcome is not None and outcome.queries == 0 and outcome.reused > 0
 
 
 def test_small_data_is_validated_in_full(mini: kg.Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(importlib.import_module("kg.validate"), "INCREMENTAL_MIN_QUADS", 10**9)
-    kg.build(mini, out_dir=tmp_path / "a")
+    monkeypatch.setattr(importlib.import_module("kg.validate.validation"), "INCREMENTAL_MIN_QUADS", 10**9)
+    kg.build.build(mini, out_dir=tmp_path / "a")
     assert not (mini.root / ".kg" / "dependencies.json").exists()
     break_alpha(mini)
-    again = kg.build(mini, out_dir=tmp_path / "b")
+    again = kg.build.build(mini, out_dir=tmp_path / "b")
     outcome = again.report.outcome
     assert outcome is not None and outcome.restricted == 0 and outcome.reused == 0
     assert not again.conforms
 
 
 def test_unreadable_results_mean_a_full_run(mini: kg.Project, tmp_path: Path) -> None:
-    kg.build(mini, out_dir=tmp_path / "a")
+    kg.build.build(mini, out_dir=tmp_path / "a")
     (mini.root / ".kg" / "validation.marshal").write_bytes(b"kg-kept 1\n\x00\x00\x00\x00garbage")
     break_alpha(mini)
-    again = kg.build(mini, out_dir=tmp_path / "b")
+    again = kg.build.build(mini, out_dir=tmp_path / "b")
     outcome = again.report.outcome
     assert outcome is not None and outcome.restricted == 0 and outcome.reused == 0
     assert not again.conforms
@@ -109,7 +109,7 @@ def test_unreadable_results_mean_a_full_run(mini: kg.Project, tmp_path: Path) ->
 def test_counts_are_made_again_for_the_changed_graph_only(
     mini: kg.Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    kg.build(mini, out_dir=tmp_path / "a")
+    kg.build.build(mini, out_dir=tmp_path / "a")
     break_alpha(mini)
     store = OxStore.open(mini)
     counted: list[str] = []
@@ -129,14 +129,14 @@ def test_counts_are_made_again_for_the_changed_graph_only(
 
 def test_up_to_date_outputs_are_not_written_again(mini: kg.Project, tmp_path: Path) -> None:
     dist = tmp_path / "dist"
-    first = kg.build(mini, out_dir=dist)
+    first = kg.build.build(mini, out_dir=dist)
     stamps = {p.name: p.stat().st_mtime_ns for p in first.outputs}
-    again = kg.build(mini, out_dir=dist)
+    again = kg.build.build(mini, out_dir=dist)
     assert {p.name: p.stat().st_mtime_ns for p in again.outputs} == stamps
     # an output changed or removed by hand is written again, the others are left alone
     (dist / "kg.ttl").write_text("edited", encoding="utf-8")
     (dist / "kg.nq").unlink()
-    third = kg.build(mini, out_dir=dist)
+    third = kg.build.build(mini, out_dir=dist)
     rewritten = {p.name for p in third.outputs if p.stat().st_mtime_ns != stamps[p.name]}
     assert rewritten == {"kg.ttl", "kg.nq"}
     assert (dist / "kg.ttl").read_bytes() != b"edited" and (dist / "kg.nq").is_file()
@@ -144,11 +144,11 @@ def test_up_to_date_outputs_are_not_written_again(mini: kg.Project, tmp_path: Pa
     break_alpha(mini)
     text = (mini.facts_dir / "alpha.ttl").read_text(encoding="utf-8")
     (mini.facts_dir / "alpha.ttl").write_text(text.replace("Ada", "Adah"), encoding="utf-8")
-    fourth = kg.build(mini, out_dir=dist, write_when_invalid=True)
+    fourth = kg.build.build(mini, out_dir=dist, write_when_invalid=True)
     assert all(p.stat().st_mtime_ns != stamps[p.name] for p in fourth.outputs)
     fresh = tmp_path / "fresh"
     shutil.copytree(mini.root, fresh, ignore=shutil.ignore_patterns(".kg"))
-    reference = kg.build(kg.Project(fresh), out_dir=tmp_path / "ref-dist", write_when_invalid=True)
+    reference = kg.build.build(kg.Project(fresh), out_dir=tmp_path / "ref-dist", write_when_invalid=True)
     for p in reference.outputs:
         assert (dist / p.name).read_bytes() == p.read_bytes(), p.name
 
@@ -156,9 +156,9 @@ def test_up_to_date_outputs_are_not_written_again(mini: kg.Project, tmp_path: Pa
 def test_counts_follow_edits_removals_and_additions(mini: kg.Project, tmp_path: Path) -> None:
     from rdflib.compare import isomorphic
 
-    from kg.link import store_void_description, void_description
+    from kg.link.links import store_void_description, void_description
 
-    kg.build(mini, out_dir=tmp_path / "a")
+    kg.build.build(mini, out_dir=tmp_path / "a")
     break_alpha(mini)
     beta = mini.facts_dir / "beta.ttl"
     shutil.copy(beta, mini.facts_dir / "gamma.ttl")  # a new source (same facts: shared subjects)
@@ -188,7 +188,7 @@ def test_counts_follow_edits_removals_and_additions(mini: kg.Project, tmp_path: 
 def test_cli_full_writes_everything_again(mini: kg.Project, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from kg.cli import cli
+    from kg.cli.commands import cli
 
     runner = CliRunner()
     dist = tmp_path / "dist"
@@ -208,17 +208,17 @@ def test_cli_full_writes_everything_again(mini: kg.Project, tmp_path: Path) -> N
 def test_the_compiled_plan_is_kept_and_shapes_are_not_parsed_again(
     mini: kg.Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = kg.build(mini, out_dir=tmp_path / "a")
+    first = kg.build.build(mini, out_dir=tmp_path / "a")
     assert (mini.root / ".kg" / "plan.pickle").is_file()
     break_alpha(mini)
-    validate = importlib.import_module("kg.validate")
+    validate = importlib.import_module("kg.validate.validation")
 
     def no_parse(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("shapes or ontology parsed again")
 
     monkeypatch.setattr(validate, "load_shapes", no_parse)
     monkeypatch.setattr(validate, "parse_into", no_parse)
-    second = kg.build(mini, out_dir=tmp_path / "b")
+    second = kg.build.build(mini, out_dir=tmp_path / "b")
     monkeypatch.undo()
     assert first.conforms and not second.conforms
     # the same findings as a full validation that parses and compiles everything
@@ -226,7 +226,7 @@ def test_the_compiled_plan_is_kept_and_shapes_are_not_parsed_again(
 
 
 def test_an_edited_shape_is_compiled_again(mini: kg.Project, tmp_path: Path) -> None:
-    kg.build(mini, out_dir=tmp_path / "a")
+    kg.build.build(mini, out_dir=tmp_path / "a")
     shapes = mini.shapes_path
     text = shapes.read_text(encoding="utf-8")
     # a start date that is not a date becomes an Info: alpha's broken date is then no violation
@@ -235,7 +235,7 @@ def test_an_edited_shape_is_compiled_again(mini: kg.Project, tmp_path: Path) -> 
     assert edited != text
     shapes.write_text(edited, encoding="utf-8")
     break_alpha(mini)
-    again = kg.build(mini, out_dir=tmp_path / "b")
+    again = kg.build.build(mini, out_dir=tmp_path / "b")
     full = validate_store(OxStore.in_memory(mini), mini)
     assert again.report.findings == full.findings
     assert again.conforms

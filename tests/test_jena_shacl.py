@@ -1,5 +1,5 @@
 """Apache Jena's SHACL engine (Debian's libapache-jena-java, run as its ``shacl validate``
-command) gives the results kg's fast engine (kg.fastshacl) gives: on every fixture of
+command) gives the results kg's fast engine (kg.validate.compiler) gives: on every fixture of
 tests/data/shapes/ and on the real facts, compared as the sets of keys tests/test_fastshacl.py
 compares with pyshacl (focus node, result path, value, constraint component, severity).
 
@@ -27,11 +27,11 @@ import pytest
 from rdflib import Graph, URIRef
 
 import kg
-from kg import fastshacl
-from kg.dataset import new_dataset, parse_into
+from kg.dataset.loading import new_dataset, parse_into
 from kg.namespaces import ONTOLOGY_GRAPH
-from kg.store import graph_files
-from kg.validate import data_graph
+from kg.store.oxstore import graph_files
+from kg.validate import compiler
+from kg.validate.validation import data_graph
 
 from . import jena
 from .test_fastshacl import (
@@ -135,7 +135,7 @@ def test_fixture_gives_the_results_of_kg(
     ontology: Graph,
 ) -> None:
     store = make_store([(str(ONTOLOGY_GRAPH), project.ontology_path), (FIXTURE_GRAPH, path)])
-    outcome = fastshacl.validate_store_outcome(store, shapes, ontology=ontology)
+    outcome = compiler.validate_store_outcome(store, shapes, ontology=ontology)
     assert outcome.fallback == {}
     assert_same(jena_fixture_keys[path.name].result(), keys(fast_results(outcome.results)), path.name)
 
@@ -150,7 +150,7 @@ def test_real_facts_give_the_results_of_kg(
     found = jena.report_keys(report)
     assert found == keys(pyshacl_results(report))  # tests/jena.py reads reports as test_fastshacl.py does
     store = kg.store.OxStore.in_memory(project)
-    outcome = fastshacl.validate_store_outcome(store.store, shapes, ontology=ontology)
+    outcome = compiler.validate_store_outcome(store.store, shapes, ontology=ontology)
     assert outcome.fallback == {}
     expected = keys(fast_results(outcome.results))
     assert expected, "the real facts have findings (warnings, info): the comparison is not empty"
@@ -207,7 +207,7 @@ def test_synthetic_features_differ_only_where_listed(engine: jena.Jena, quick: l
     found = jena.report_keys(jena.run_shacl(engine, shapes_path, data_path, jvm=quick, timeout=300))
     store = ox.Store()
     store.load(SYNTHETIC_DATA.encode(), format=ox.RdfFormat.TURTLE)
-    outcome = fastshacl.validate_store_outcome(store, Graph().parse(data=SYNTHETIC_SHAPES, format="turtle"))
+    outcome = compiler.validate_store_outcome(store, Graph().parse(data=SYNTHETIC_SHAPES, format="turtle"))
     assert outcome.fallback == {}
     expected = keys(fast_results(outcome.results))
     assert len(expected & found) > 60

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from rdflib import Graph, URIRef
 
 import kg
-from kg.cli import cli
-from kg.link import link_report, void_description
+from kg.cli.commands import cli
+from kg.link.links import link_report, void_description
 
 EXTERNAL = Path(__file__).resolve().parent / "data" / "external" / "wikidata-extract.ttl"
 LINKS = """@prefix owl: <http://www.w3.org/2002/07/owl#> .

@@ -23,8 +23,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.plugins.sparql import prepareQuery
 
 import kg
-from kg.query import bindings_for
-from kg.render import render_rows
+from kg.query.engines import bindings_for
+from kg.query.render import render_rows
 
 pytestmark = pytest.mark.data
 
@@ -294,7 +294,7 @@ def _ox_cells(solutions: Any) -> tuple[list[str], list[tuple[str, ...]]]:
 @pytest.fixture(scope="module")
 def ox_store(ds: Any) -> Any:
     ox = pytest.importorskip("pyoxigraph")
-    from kg.export import serialize
+    from kg.export.writers import serialize
 
     store = ox.Store()
     store.load(serialize(ds, "nquads", include_ontology=True), format=ox.RdfFormat.N_QUADS)
@@ -498,8 +498,8 @@ def test_table_ends_with_the_row_count(sample: kg.Rows) -> None:
 
 def test_slug_of_an_entity_minted_under_any_kind(repo: kg.Project) -> None:
     """Slugs resolve through the minting rule (an index lookup) and, for other IRIs, by a scan."""
-    from kg.query import resolve_entity
-    from kg.store import OxStore
+    from kg.query.engines import resolve_entity
+    from kg.store.oxstore import OxStore
 
     store = OxStore.in_memory(repo)
     assert (

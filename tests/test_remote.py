@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 import kg
-from kg.cli import cli
-from kg.remote import Endpoint, EndpointError, push
+from kg.cli.commands import cli
+from kg.remote.endpoint import Endpoint, EndpointError, push
 
 from .virtuoso import Virtuoso, running_virtuoso
 

@@ -21,10 +21,10 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 
 import kg
-from kg.cli import cli
-from kg.query import bindings_for
-from kg.sparqltext import with_values
-from kg.store import OxStore
+from kg.cli.commands import cli
+from kg.query.engines import bindings_for
+from kg.query.params import with_values
+from kg.store.oxstore import OxStore
 
 from .serving import running_server
 
@@ -343,8 +343,8 @@ def test_the_served_store_is_built_then_opened_read_only(mini: kg.Project) -> No
 
     import pyoxigraph as ox
 
-    from kg import store as store_module
     from kg.serve import open_store
+    from kg.store import oxstore as store_module
 
     store_module._OPEN.clear()
     gc.collect()

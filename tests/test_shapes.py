@@ -31,9 +31,9 @@ import pytest
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.term import Node
 
-from kg.dataset import new_dataset, parse_into
+from kg.dataset.loading import new_dataset, parse_into
 from kg.project import Project
-from kg.validate import Report, validate
+from kg.validate.validation import Report, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "data" / "shapes"
@@ -240,7 +240,7 @@ def test_sparql_constraints_declare_prefixes(shapes: Graph) -> None:
 @pytest.mark.data
 @pytest.mark.slow
 def test_real_facts_conform(project: Project) -> None:
-    from kg.dataset import load_dataset
+    from kg.dataset.loading import load_dataset
 
     ds = load_dataset(project)
     report = validate(ds, project)

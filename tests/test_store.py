@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import kg
-from kg.store import OxStore, graph_files
+from kg.store.oxstore import OxStore, graph_files
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -108,7 +108,7 @@ def test_unchanged_files_are_not_hashed_again(mini: kg.Project, monkeypatch: pyt
     hashed, and reloaded only when its content changed."""
     import os
 
-    from kg import store as store_module
+    from kg.store import oxstore as store_module
 
     store = OxStore.open(mini)
     hashed: list[Path] = []
@@ -131,7 +131,7 @@ def test_an_up_to_date_store_is_opened_read_only_for_queries(mini: kg.Project) -
 
     import pyoxigraph as ox
 
-    from kg import store as store_module
+    from kg.store import oxstore as store_module
 
     OxStore.open(mini)  # built
     store_module._OPEN.clear()  # closed, as at the end of a process

@@ -29,12 +29,12 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..catalogue import Catalogue, StoredQuery
 from ..errors import KgError, ParameterError, QueryError
 from ..namespaces import BASE
 from ..project import Project
-from ..query import Rows, run_query
-from ..store import STORE_DIR, OxStore
+from ..query.catalogue import Catalogue, StoredQuery
+from ..query.engines import Rows, run_query
+from ..store.oxstore import STORE_DIR, OxStore
 from . import data, pages
 from .sparql import FORMAT_NAMES, Deadline, ProtocolError, QueryTimeout, TooLarge, execute, negotiate
 
@@ -66,7 +66,7 @@ def open_store(project: Project) -> OxStore:
 
     :raises KgError: when the store cannot be opened (e.g. another process is refreshing it).
     """
-    from ..store import _OPEN
+    from ..store.oxstore import _OPEN
 
     folder = (project.root / STORE_DIR / "store").resolve()
     if folder in _OPEN:
@@ -379,7 +379,7 @@ async def stored_query(server: Server, request: Request) -> Response:
             # asked for (the pictures do): the first rows, and the total in a header
             headers["X-KG-Total-Rows"] = str(len(result.rows))
             result = Rows(result.variables, result.rows[:limit], result.evidence[:limit])
-        from ..render import render_rows
+        from ..query.render import render_rows
 
         media = "text/csv; charset=utf-8" if download == "csv" else "application/sparql-results+json"
         return Response(render_rows(result, download), headers={"Content-Type": media, **headers})
@@ -428,7 +428,7 @@ def _rdf(triples: list[tuple[Node, Node, Node]], media: str) -> bytes:
     from ..namespaces import PREFIXES
 
     if media == "application/ld+json":
-        from .. import jsonld
+        from ..export import jsonld
 
         return jsonld.dumps(jsonld.dataset_document([(None, triples)], jsonld.packaged_context())).encode("utf-8")
     graph = Graph()

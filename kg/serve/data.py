@@ -12,7 +12,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from ..namespaces import BASE, FACT_KINDS, SOURCE
-from ..query import Rows, Target, run_sparql
+from ..query.engines import Rows, Target, run_sparql
 
 NAME_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>

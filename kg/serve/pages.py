@@ -12,9 +12,9 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from .. import __version__
-from ..catalogue import Catalogue, StoredQuery
 from ..namespaces import BASE, compact
-from ..query import Rows
+from ..query.catalogue import Catalogue, StoredQuery
+from ..query.engines import Rows
 from .data import Entity, Hit, Overview
 
 NAV = (

@@ -12,7 +12,7 @@ from typing import Any
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .namespaces import BASE, KGO, PREFIXES, SKOS
+from ..namespaces import BASE, KGO, PREFIXES, SKOS
 
 #: prefixes kept in the JSON-LD context; kg's own IRIs are written relative to @base instead
 CONTEXT_PREFIXES = ("kgo", "schema", "org", "prov", "oa", "dcterms", "skos", "owl", "rdf", "rdfs", "xsd", "wd")

@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import QueryError
+from ..errors import QueryError
 
 _TOKENS = re.compile(
     r"(?P<comment>#[^\n]*)"

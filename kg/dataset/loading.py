@@ -8,9 +8,9 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from .errors import InputError, ProjectError, UndeclaredTermError
-from .namespaces import BASE, KGO, LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES
-from .project import Project, Source
+from ..errors import InputError, ProjectError, UndeclaredTermError
+from ..namespaces import BASE, KGO, LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+from ..project import Project, Source
 
 EXTERNAL_GRAPH_BASE = BASE + "graph/external/"
 

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError, QueryError
+from ..errors import InputError, QueryError
 
 PARAM_TYPES = ("iri", "string", "date", "year", "integer")
 HEADER_KEYS = ("title", "description", "param", "tags", "evidence")

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .files import read_json, read_kept, write_json, write_kept
-from .namespaces import ONTOLOGY_GRAPH_IRI
+from ..files import read_json, read_kept, write_json, write_kept
+from ..namespaces import ONTOLOGY_GRAPH_IRI
 
 if TYPE_CHECKING:
-    from .store import OxStore
+    from .oxstore import OxStore
 
 COUNTS_DIR = "counts"
 INDEX = "index.marshal"  # kg.files.write_kept: read in a tenth of JSON's time at 1M

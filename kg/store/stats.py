@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 from rdflib import RDF, Dataset, URIRef
 
-from .dataset import source_graphs
-from .namespaces import BASE, ONTOLOGY_GRAPH, compact
+from ..dataset.loading import source_graphs
+from ..namespaces import BASE, ONTOLOGY_GRAPH, compact
 
 if TYPE_CHECKING:
-    from .store import OxStore
+    from .oxstore import OxStore
 
 
 @dataclass

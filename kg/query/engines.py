@@ -10,12 +10,12 @@ from typing import Any
 from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from ..errors import ParameterError, QueryError
+from ..namespaces import PREFIXES
 from .catalogue import Param, StoredQuery
-from .errors import ParameterError, QueryError
-from .fastquery import Rows as Rows
-from .fastquery import Value, check_params, parse_value, resolve_iri, slug_lookups
-from .namespaces import PREFIXES
-from .sparqltext import EVIDENCE_QUERY, with_values
+from .params import EVIDENCE_QUERY, with_values
+from .store import Rows as Rows
+from .store import Value, check_params, parse_value, resolve_iri, slug_lookups
 
 #: prefixes every query may use without declaring them
 _QUERY_PREFIXES = {k: v for k, v in PREFIXES.items()}
@@ -77,7 +77,7 @@ def _is_store(target: Target) -> bool:
 
 
 def _run_on_store(store: Any, text: str, bindings: Mapping[str, Node] | None) -> Result:
-    from .store import _ox, from_ox
+    from ..store.oxstore import _ox, from_ox
 
     ox = _ox()
     result = store.query(with_values(text, bindings) if bindings else text)
@@ -87,7 +87,7 @@ def _run_on_store(store: Any, text: str, bindings: Mapping[str, Node] | None) ->
         variables = [v.value for v in result.variables]
         rows = [tuple(canonical(from_ox(solution[v])) for v in variables) for solution in result]
         return Rows(variables, rows)
-    from .fastquery import triples_graph
+    from .store import triples_graph
 
     graph: Graph = triples_graph(result)
     return graph

@@ -18,7 +18,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from .files import read_kept, write_kept
+from ..files import read_kept, write_kept
 
 ANSWERS_DIR = "answers"
 #: answers kept (least recently used go first)
@@ -26,7 +26,14 @@ MAX_ENTRIES = 256
 #: larger answers are not kept (they take longer to write than most queries take to run)
 MAX_BYTES = 16 * 1024 * 1024
 #: the modules whose code decides an answer's bytes (a change to any gives new keys)
-_RENDERERS = ("fastquery.py", "render.py", "sparqltext.py", "namespaces.py", "cli.py", "catalogue.py")
+_RENDERERS = (
+    "query/store.py",
+    "query/render.py",
+    "query/params.py",
+    "namespaces.py",
+    "cli/commands.py",
+    "query/catalogue.py",
+)
 
 
 class AnswerCache:
@@ -38,7 +45,7 @@ class AnswerCache:
     def key(self, state: str, text: str, params: Mapping[str, str], options: Mapping[str, object]) -> str:
         """The key of an answer: the store state, the query text, the parameters as given, the
         output options, kg's version and the code that renders answers."""
-        from . import __version__
+        from .. import __version__
 
         digest = hashlib.sha256()
         for part in (state, __version__, _code_digest(), text):
@@ -86,7 +93,7 @@ _CODE: list[str] = []
 
 def _code_digest() -> str:
     if not _CODE:
-        here = Path(__file__).resolve().parent
+        here = Path(__file__).resolve().parent.parent
         digest = hashlib.sha256()
         for name in _RENDERERS:
             try:

@@ -12,13 +12,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ..errors import ParameterError, QueryError
+from ..namespaces import BASE, ENTITY_KINDS, KGO_IRI, PREFIXES, expand_iri
 from .catalogue import Param, StoredQuery
-from .errors import ParameterError, QueryError
-from .namespaces import BASE, ENTITY_KINDS, KGO_IRI, PREFIXES, expand_iri
-from .sparqltext import EVIDENCE_QUERY, with_values
+from .params import EVIDENCE_QUERY, with_values
 
 if TYPE_CHECKING:
-    from .store import OxStore
+    from ..store.oxstore import OxStore
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
@@ -235,8 +235,8 @@ def cell(term: Any) -> Any:
     keeps = _AS_RDFLIB_KEEPS.get(datatype)
     if keeps is not None and keeps.fullmatch(text):
         return term
-    from .query import canonical as rdflib_canonical
-    from .store import from_ox
+    from ..store.oxstore import from_ox
+    from .engines import canonical as rdflib_canonical
 
     return rdflib_canonical(from_ox(term))
 
@@ -275,7 +275,7 @@ def triples_graph(triples: Any) -> Any:
     (rdflib is imported here only)."""
     from rdflib import Graph
 
-    from .store import from_ox
+    from ..store.oxstore import from_ox
 
     graph = Graph()
     for prefix, ns in PREFIXES.items():
@@ -329,7 +329,7 @@ def _as_ox(term: Any) -> Any:
     ox = _ox()
     if isinstance(term, (ox.NamedNode, ox.Literal, ox.BlankNode)):
         return term
-    from .store import to_ox
+    from ..store.oxstore import to_ox
 
     return to_ox(term)
 

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 from rdflib import OWL, RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 
-from .dataset import source_graphs
-from .namespaces import BASE, DCTERMS, KGO, ONTOLOGY_GRAPH, PREFIXES, SKOS, compact
+from ..dataset.loading import source_graphs
+from ..namespaces import BASE, DCTERMS, KGO, ONTOLOGY_GRAPH, PREFIXES, SKOS, compact
 
 if TYPE_CHECKING:
-    from .store import OxStore
+    from ..store.oxstore import OxStore
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -173,14 +173,14 @@ def store_void_description(store: OxStore, *, title: str = "kg: Kazakhstan's for
 def store_void_turtle(store: OxStore, *, title: str = "kg: Kazakhstan's foreign relations") -> bytes:
     """:func:`store_void_description` as byte-stable Turtle (what ``void.ttl`` holds), written
     from the triples without building an rdflib graph."""
-    from .export import graph_turtle
+    from ..export.writers import graph_turtle
 
     return graph_turtle(_void_triples(*_void_figures(store), title))
 
 
 def _void_figures(store: OxStore) -> tuple[dict[str, int], set[str], dict[str, int], int, dict[str, int]]:
     """The figures of the VoID description, from :func:`kg.counts.totals`."""
-    from .counts import iri_of, totals
+    from ..store.counts import iri_of, totals
 
     onto = str(ONTOLOGY_GRAPH)
     figures = totals(store)
@@ -228,7 +228,7 @@ def _void_triples(
 ) -> list[tuple[URIRef, URIRef, URIRef | Literal]]:
     """The VoID/DCAT triples from the counts: triples per named graph (ontology excluded), the
     source graphs, entities per class, distinct entities, links per external graph."""
-    from . import __version__
+    from .. import __version__
 
     out: list[tuple[URIRef, URIRef, URIRef | Literal]] = []
     d = DATASET_IRI

@@ -23,16 +23,16 @@ from xml.sax.saxutils import escape
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from ..errors import KgError
+from ..files import write_atomic as write_atomic  # re-exported: part of the export API
+from ..files import write_atomic_chunks as write_atomic_chunks
+from ..namespaces import LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, expand
+from ..query.render import n3_quote
 from . import jsonld
-from .errors import KgError
-from .exportcache import CorruptEntry, Entry, ExportCache
-from .files import write_atomic as write_atomic  # re-exported: part of the export API
-from .files import write_atomic_chunks as write_atomic_chunks
-from .namespaces import LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, expand
-from .render import n3_quote
+from .parts import CorruptEntry, Entry, ExportCache
 
 if TYPE_CHECKING:
-    from .store import OxStore
+    from ..store.oxstore import OxStore
 
 
 class Format(str, Enum):
@@ -1116,7 +1116,7 @@ _WRITERS = {
 
 #: the modules whose code decides what the artifacts hold: a change to any of them (a new kg
 #: version, a local edit) gives new cache keys, as a :data:`WRITER_VERSION` bump does
-_WRITER_MODULES = ("kg.export", "kg.exportcache", "kg.jsonld", "kg.render", "kg.namespaces")
+_WRITER_MODULES = ("kg.export.writers", "kg.export.parts", "kg.export.jsonld", "kg.query.render", "kg.namespaces")
 
 
 def writer_salt() -> str:

@@ -15,8 +15,8 @@ from typing import Any
 from rdflib import XSD, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .errors import KgError, QueryError
-from .namespaces import BASE, PREFIXES
+from ..errors import KgError, QueryError
+from ..namespaces import BASE, PREFIXES
 
 BATCH_TRIPLES = 2000
 
@@ -101,8 +101,8 @@ class Endpoint:
 
         :raises QueryError: when the server rejects the query.
         """
-        from .query import Rows, canonical
-        from .sparqltext import with_values
+        from ..query.engines import Rows, canonical
+        from ..query.params import with_values
 
         prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items() if f"{p}:" in text)
         query = prologue + (with_values(text, bindings) if bindings else text)

@@ -14,8 +14,8 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from . import __version__
-from .errors import ExitCode, KgError
+from .. import __version__
+from ..errors import ExitCode, KgError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,7 +29,7 @@ def fail(err: KgError) -> NoReturn:
 
 
 def _project(ctx: click.Context) -> Any:
-    from .project import Project
+    from ..project import Project
 
     root = ctx.obj.get("root") if ctx.obj else None
     return Project.discover(root)
@@ -87,7 +87,7 @@ def build(ctx: click.Context, out_dir: Path | None, extra: tuple[Path, ...], as_
         kg build
         kg build --with wikidata-extract.ttl
     """
-    from .build import build as run_build
+    from ..build import build as run_build
 
     try:
         project = _project(ctx)
@@ -152,7 +152,7 @@ def _shown(path: Path) -> str:
 
 
 def _sev(name: str) -> Any:
-    from .validate import Severity
+    from ..validate.validation import Severity
 
     return Severity[name]
 
@@ -215,20 +215,20 @@ def validate(
         kg validate --source 000_5af62eee91348360 --format json
         kg validate --engine pyshacl
     """
-    from .dataset import select_sources
+    from ..dataset.loading import select_sources
 
     try:
         project = _project(ctx)
         chosen = [s.iri for s in select_sources(project, sources)] if sources else None
         if engine == "pyshacl" or inference != "none":
-            from .dataset import load_dataset
-            from .validate import validate as run_validate
+            from ..dataset.loading import load_dataset
+            from ..validate.validation import validate as run_validate
 
             ds = load_dataset(project, extra=extra)
             report = run_validate(ds, project, sources=chosen, inference=inference)
         else:
-            from .store import OxStore
-            from .validate import validate_store
+            from ..store.oxstore import OxStore
+            from ..validate.validation import validate_store
 
             with _progress(len(project.sources()), "Loading") as step:
                 store = OxStore.open(project, refresh=False)
@@ -329,10 +329,10 @@ def export(
         kg export -o kg.jsonld
         kg export -f jsonld --frame Visit
     """
-    from .build import synced_store
-    from .dataset import load_dataset, select_sources
-    from .export import STORE_FORMATS, Format, export_store, frame, store_chunks, write_atomic
-    from .export import export as run_export
+    from ..build import synced_store
+    from ..dataset.loading import load_dataset, select_sources
+    from ..export.writers import STORE_FORMATS, Format, export_store, frame, store_chunks, write_atomic
+    from ..export.writers import export as run_export
 
     size = 0
     try:
@@ -378,8 +378,8 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     Example:
         kg stats --json
     """
-    from .stats import store_stats
-    from .store import OxStore
+    from ..store.oxstore import OxStore
+    from ..store.stats import store_stats
 
     try:
         s = store_stats(OxStore.open(_project(ctx)))
@@ -439,8 +439,8 @@ def _emit(ds: Any, result: Any, fmt: str | None) -> None:
 def _render(ds: Any, result: Any, fmt: str | None) -> str:
     """A result as printed: rows of rdflib terms (the rdflib engine, an endpoint) or of
     pyoxigraph terms (the store, read without rdflib), a boolean, or a graph."""
-    from .fastquery import Rows
-    from .render import render_rows
+    from ..query.render import render_rows
+    from ..query.store import Rows
 
     if isinstance(result, bool):
         return "true\n" if result else "false\n"
@@ -454,9 +454,9 @@ def _render(ds: Any, result: Any, fmt: str | None) -> str:
         if fmt in ("table", "markdown"):
             nodes = {v for row in result.rows for v in row if v is not None}
             if _is_store(ds):
-                from .fastquery import labels_for
+                from ..query.store import labels_for
             else:
-                from .query import labels_for  # type: ignore[assignment]
+                from ..query.engines import labels_for  # type: ignore[assignment]
             labels = labels_for(ds, nodes)
         return render_rows(result, fmt, labels)
     fmt = fmt or "turtle"
@@ -465,7 +465,7 @@ def _render(ds: Any, result: Any, fmt: str | None) -> str:
     if fmt == "turtle":
         text: str = result.serialize(format="turtle")
         return text
-    from . import jsonld
+    from ..export import jsonld
 
     doc = jsonld.dataset_document([(None, iter(result))], jsonld.packaged_context())
     return jsonld.dumps(doc)
@@ -479,10 +479,10 @@ def _run(target: Any, query: Any, params: dict[str, str] | None, with_sources: b
     """A stored query or SPARQL text on the target: on the store without rdflib
     (:func:`kg.fastquery.run_on_store`), elsewhere with :func:`kg.query.run_query`."""
     if _is_store(target):
-        from .fastquery import run_on_store
+        from ..query.store import run_on_store
 
         return run_on_store(target, query, params, with_sources=with_sources)
-    from .query import run_query
+    from ..query.engines import run_query
 
     return run_query(target, query, params, with_sources=with_sources)
 
@@ -490,14 +490,14 @@ def _run(target: Any, query: Any, params: dict[str, str] | None, with_sources: b
 def _target(project: Any, engine: str, endpoint: str | None = None) -> Any:
     """The dataset queries run on: a remote endpoint, the persisted Oxigraph store, or an rdflib Dataset."""
     if endpoint:
-        from .remote import Endpoint
+        from ..remote.endpoint import Endpoint
 
         return Endpoint.from_options(endpoint)
     if engine == "rdflib":
-        from .dataset import load_dataset
+        from ..dataset.loading import load_dataset
 
         return load_dataset(project)
-    from .store import OxStore
+    from ..store.oxstore import OxStore
 
     return OxStore.open_for_reading(project)
 
@@ -527,7 +527,7 @@ def query_list(ctx: click.Context, as_json: bool) -> None:
     Example:
         kg query list
     """
-    from .catalogue import Catalogue
+    from ..query.catalogue import Catalogue
 
     try:
         catalogue = Catalogue.load(_project(ctx).queries_dir)
@@ -575,7 +575,7 @@ def query_show(ctx: click.Context, name: str) -> None:
     Example:
         kg query show visits
     """
-    from .catalogue import Catalogue
+    from ..query.catalogue import Catalogue
 
     try:
         q = Catalogue.load(_project(ctx).queries_dir).get(name)
@@ -622,7 +622,7 @@ def query_run(
         kg query run visits --param guest=kassym-jomart-tokayev
         kg query run office-holders --param country=singapore --param date=2023-05-01 -f json
     """
-    from .catalogue import Catalogue
+    from ..query.catalogue import Catalogue
 
     parsed = _parse_params(params)
     answers = key = None
@@ -631,7 +631,7 @@ def query_run(
         stored = Catalogue.find(project.queries_dir, name)
         ds = _target(project, engine, endpoint)
         if _is_store(ds) and ds.path is not None and not no_cache:
-            from .answers import ANSWERS_DIR, AnswerCache
+            from ..query.answers import ANSWERS_DIR, AnswerCache
 
             answers = AnswerCache(ds.path.parent / ANSWERS_DIR)
             options = {"format": fmt or "", "terminal": sys.stdout.isatty(), "with_sources": with_sources}
@@ -720,9 +720,9 @@ def push(
         KG_ENDPOINT_USER=dba KG_ENDPOINT_PASSWORD=... kg push \\
             --endpoint http://localhost:8890/sparql --update-endpoint http://localhost:8890/sparql-auth
     """
-    from .dataset import load_dataset
-    from .remote import Endpoint
-    from .remote import push as run_push
+    from ..dataset.loading import load_dataset
+    from ..remote.endpoint import Endpoint
+    from ..remote.endpoint import push as run_push
 
     try:
         ds = load_dataset(_project(ctx))
@@ -759,8 +759,8 @@ def link_report(ctx: click.Context, as_json: bool) -> None:
     Example:
         kg link report
     """
-    from .dataset import load_dataset
-    from .link import link_report as run_report
+    from ..dataset.loading import load_dataset
+    from ..link.links import link_report as run_report
 
     try:
         report = run_report(load_dataset(_project(ctx)))
@@ -799,9 +799,9 @@ def link_void(ctx: click.Context, output: Path | None) -> None:
     Example:
         kg link void
     """
-    from .build import synced_store
-    from .files import write_atomic
-    from .link import store_void_turtle
+    from ..build import synced_store
+    from ..files import write_atomic
+    from ..link.links import store_void_turtle
 
     try:
         data = store_void_turtle(synced_store(_project(ctx)))
@@ -828,8 +828,8 @@ def context(ctx: click.Context, check: bool) -> None:
     """
     from rdflib import Graph
 
-    from . import jsonld
-    from .dataset import parse_into
+    from ..dataset.loading import parse_into
+    from ..export import jsonld
 
     try:
         ontology = Graph()
@@ -892,7 +892,7 @@ def serve(ctx: click.Context, host: str, port: int, timeout: float, limit: int) 
     Example:
         kg serve --port 8000      # then open http://127.0.0.1:8000/
     """
-    from .serve import serve as run_server
+    from ..serve import serve as run_server
 
     try:
         run_server(_project(ctx), host=host, port=port, timeout=timeout, limit=limit)

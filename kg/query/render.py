@@ -14,8 +14,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .fastquery import Rows
-from .namespaces import compact
+from ..namespaces import compact
+from .store import Rows
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 Node = Any  # an rdflib or a pyoxigraph term

@@ -201,7 +201,7 @@ class Outcome:
     rerun: int = 0
     reused: int = 0
     focus_nodes: int = 0
-    #: dependencies read from the queries (by :func:`kg.incremental.text_key` of their text)
+    #: dependencies read from the queries (by :func:`kg.validate.reach.text_key` of their text)
     dependencies: dict[str, Any] = field(default_factory=dict)
     #: seconds each constraint took when last run in full (by the keys of :attr:`by_query`)
     timings: dict[str, float] = field(default_factory=dict)
@@ -210,7 +210,7 @@ class Outcome:
 @dataclass
 class Previous:
     """The results of an earlier run and what changed in the data graph since: the constraints
-    then run again only for the focus nodes the change can reach (:mod:`kg.incremental`)."""
+    then run again only for the focus nodes the change can reach (:mod:`kg.validate.reach`)."""
 
     #: :attr:`Outcome.by_query` of the earlier run
     results: Mapping[str, list[Result]]
@@ -245,7 +245,7 @@ class _Query:
     # they go; when none fails, the constraint has no result and ``text`` is not run
     failing: str | None = None
     with_failing: str | None = None
-    # what :func:`kg.incremental.dependency` reads (see :func:`_add_analysis_form`)
+    # what :func:`kg.validate.reach.dependency` reads (see :func:`_add_analysis_form`)
     analysis: str = ""
 
 
@@ -314,13 +314,13 @@ def validate_store_outcome(
     :param previous: an earlier run's results and the change since: each constraint then runs
         only for the focus nodes the change can affect (the same results as a full run).
     :param dependencies: the dependencies of queries already read (by
-        :func:`kg.incremental.text_key` of their text); when given, the run reads those of the
+        :func:`kg.validate.reach.text_key` of their text); when given, the run reads those of the
         other queries and returns them all in :attr:`Outcome.dependencies`, ready for a later
         incremental run.
     :param plans: where the compiled plan is kept for the same shapes, ontology and class
         hierarchy (a run then neither parses nor compiles the shapes).
     """
-    from . import incremental
+    from . import reach
 
     started = time.perf_counter()
     read: dict[str, Any] = {}
@@ -375,9 +375,9 @@ def validate_store_outcome(
         walked: dict[Any, Any] = {}  # walk -> nodes, shared by the dependencies
 
         def dependency_of(query: _Query) -> Any:
-            dkey = incremental.text_key(query.analysis)
+            dkey = reach.text_key(query.analysis)
             if dkey not in known:
-                known[dkey] = incremental.dependency(query.analysis)
+                known[dkey] = reach.dependency(query.analysis)
             return known[dkey]
 
         if dependencies is not None:
@@ -385,12 +385,12 @@ def validate_store_outcome(
                 for query in qs:
                     dependency_of(query)
 
-        def affected_by(query: _Query, limit: int = incremental.MAX_FOCUS) -> set[Any] | None:
+        def affected_by(query: _Query, limit: int = reach.MAX_FOCUS) -> set[Any] | None:
             """The focus nodes the change can affect for ``query`` (None: unbounded, or more
             than ``limit``)."""
             dep = dependency_of(query)
             if dep not in reached:
-                nodes = incremental.affected(store, changed, dep, limit, memo=walked)
+                nodes = reach.affected(store, changed, dep, limit, memo=walked)
                 if nodes is not None and any(isinstance(n, ox.BlankNode) for n in nodes):
                     nodes = None
                 reached[dep] = nodes
@@ -398,7 +398,7 @@ def validate_store_outcome(
 
         in_full: set[str] = set()  # constraints cheaper to run in full than on the small store
 
-        def reach(key: str, query: _Query) -> set[Any] | None:
+        def focus_of(key: str, query: _Query) -> set[Any] | None:
             """The focus nodes to run ``query`` for (None: run it in full)."""
             return None if key in in_full else affected_by(query)
 
@@ -420,12 +420,12 @@ def validate_store_outcome(
                     continue
                 full = previous.timings.get(key)
                 extra = len(found_nodes - nodes)
-                if full is not None and extra * incremental.SECONDS_PER_FOCUS > full:
+                if full is not None and extra * reach.SECONDS_PER_FOCUS > full:
                     in_full.add(key)
                     continue
                 nodes |= found_nodes
-                paths |= incremental.forward_paths(dependency_of(query))
-            small = incremental.neighbourhood(store, nodes, paths)
+                paths |= reach.forward_paths(dependency_of(query))
+            small = reach.neighbourhood(store, nodes, paths)
 
         def again(key: str, query: _Query) -> list[Result] | None:
             """The query's results from the previous run and a run on the small store, or None
@@ -437,7 +437,7 @@ def validate_store_outcome(
             if not previous.changed:
                 tally["reused"] += 1
                 return before
-            nodes = reach(key, query)
+            nodes = focus_of(key, query)
             if nodes is None:
                 return None
             if not nodes:
@@ -544,7 +544,7 @@ class PlanCache:
     def write(self, kept: _KeptPlan) -> None:
         import pickle
 
-        from .files import write_atomic
+        from ..files import write_atomic
 
         try:
             data = pickle.dumps(self.key, protocol=pickle.HIGHEST_PROTOCOL) + pickle.dumps(
@@ -1865,13 +1865,13 @@ def _sparql_term(node: Node) -> str:
 
 
 def _to_ox(node: Node) -> Any:
-    from .store import to_ox
+    from ..store.oxstore import to_ox
 
     return to_ox(node)
 
 
 def _from_ox(term: Any) -> Node:
-    from .store import from_ox
+    from ..store.oxstore import from_ox
 
     node: Node = from_ox(term)
     return node
@@ -1896,7 +1896,7 @@ def _term_from_text(text: str, *, iri_plain: bool) -> Node:
 def _budget(seconds: float | None) -> int:
     """How many focus nodes a restricted run may gather for a constraint whose full run took
     ``seconds`` (at least a few hundred, where the small store is shared anyway)."""
-    from .incremental import MAX_FOCUS, SECONDS_PER_FOCUS
+    from .reach import MAX_FOCUS, SECONDS_PER_FOCUS
 
     if seconds is None:
         return MAX_FOCUS
@@ -1905,7 +1905,7 @@ def _budget(seconds: float | None) -> int:
 
 def _key(shape_id: str, number: int, query: _Query) -> str:
     """A compiled constraint's name in stored results: its shape, its place, its text."""
-    from .incremental import text_key
+    from .reach import text_key
 
     return f"{shape_id}#{number}:{text_key(query.text)}"
 
@@ -1914,7 +1914,7 @@ _FOCUS_MARK = re.compile(r"__FOCUS\((\?\w+)\)__ ")
 
 
 def _add_analysis_form(query: _Query) -> None:
-    """Set the text the query's dependency is read from (:func:`kg.incremental.dependency`) and
+    """Set the text the query's dependency is read from (:func:`kg.validate.reach.dependency`) and
     drop the ``__FOCUS(?v)__`` marks from the texts that run.
 
     A mark stands before the pattern of a "distinct values of the path" sub-select, whose

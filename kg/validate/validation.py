@@ -12,15 +12,15 @@ from typing import TYPE_CHECKING
 from rdflib import RDF, RDFS, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from .dataset import parse_into
-from .errors import InputError
-from .files import read_json, read_kept, write_json, write_kept
-from .namespaces import BASE, LINKS_GRAPH, ONTOLOGY_GRAPH, compact
-from .project import Project
+from ..dataset.loading import parse_into
+from ..errors import InputError
+from ..files import read_json, read_kept, write_json, write_kept
+from ..namespaces import BASE, LINKS_GRAPH, ONTOLOGY_GRAPH, compact
+from ..project import Project
 
 if TYPE_CHECKING:
-    from . import fastshacl, incremental
-    from .store import OxStore
+    from ..store.oxstore import OxStore
+    from . import compiler, reach
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -74,12 +74,12 @@ class Report:
     #: the report graph, or what makes it when first asked for (see :attr:`graph`)
     report: Graph | Callable[[], Graph] = field(repr=False)
     inference: str = "none"
-    #: ``pyshacl`` or ``oxigraph`` (:mod:`kg.fastshacl`)
+    #: ``pyshacl`` or ``oxigraph`` (:mod:`kg.validate.compiler`)
     engine: str = "pyshacl"
     #: with the oxigraph engine, shapes validated by pyshacl instead (shape id -> why)
     fallback: dict[str, str] = field(default_factory=dict)
     #: with the oxigraph engine, how the run went (queries, incremental reuse)
-    outcome: fastshacl.Outcome | None = field(default=None, repr=False)
+    outcome: compiler.Outcome | None = field(default=None, repr=False)
 
     @property
     def graph(self) -> Graph:
@@ -193,7 +193,7 @@ def validate_store(
     shapes: Graph | None = None,
     incremental: bool = True,
 ) -> Report:
-    """Validate the facts in the Oxigraph store with :mod:`kg.fastshacl` (one set-based SPARQL query
+    """Validate the facts in the Oxigraph store with :mod:`kg.validate.compiler` (one set-based SPARQL query
     per constraint); the same findings as :func:`validate`, much faster on large graphs.
 
     The data graph is the store's merged default graph (every source, links and extra graphs; the
@@ -203,13 +203,13 @@ def validate_store(
     :param sources: validate only these source graph IRIs (and the links).
     :param incremental: with a store on disk, keep the results beside it and, when they are of
         an earlier state, run each constraint only for the focus nodes the change since can
-        reach (:mod:`kg.incremental`; the same findings as a full run). False: a full run (whose
+        reach (:mod:`kg.validate.reach`; the same findings as a full run). False: a full run (whose
         results are kept all the same).
     :raises InputError: when the shapes or ontology cannot be read.
     """
     import pyoxigraph as ox
 
-    from . import fastshacl
+    from . import compiler
 
     def ontology() -> Graph:
         graph = Graph()
@@ -227,14 +227,14 @@ def validate_store(
             data.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
     elif shapes is None and store.path is not None:
         cache = ResultCache(store.path.parent / RESULTS_FILE, project)
-        plans = fastshacl.PlanCache(store.path.parent / PLAN_FILE, _plan_key(project))
+        plans = compiler.PlanCache(store.path.parent / PLAN_FILE, _plan_key(project))
     previous = known = None
     if cache is not None:
         known = cache.dependencies()
         if not known and len(store.store) < INCREMENTAL_MIN_QUADS:
             known = None  # small data: reading every query's dependency costs more than it saves
         previous = cache.previous(store) if known is not None and incremental else None
-    outcome = fastshacl.validate_store_outcome(
+    outcome = compiler.validate_store_outcome(
         data,
         shapes if shapes is not None else lambda: load_shapes(project.shapes_path),
         ontology=ontology,
@@ -265,7 +265,7 @@ def validate_store(
     ]
     findings.sort(key=lambda f: (f.sources, f.focus, f.severity.value, f.path or "", f.message, f.value or ""))
     results = outcome.results
-    report = Report(findings=findings, report=lambda: fastshacl.report_graph(results), engine="oxigraph")
+    report = Report(findings=findings, report=lambda: compiler.report_graph(results), engine="oxigraph")
     report.fallback = outcome.fallback
     report.outcome = outcome
     return report
@@ -292,10 +292,11 @@ def _plan_key(project: Project) -> str:
 
     import rdflib
 
-    from . import __version__, fastshacl
+    from .. import __version__
+    from . import compiler
 
     digest = hashlib.sha256(f"kg {__version__}; rdflib {rdflib.__version__}".encode())
-    for path in (project.shapes_path, project.ontology_path, Path(str(fastshacl.__file__))):
+    for path in (project.shapes_path, project.ontology_path, Path(str(compiler.__file__))):
         try:
             digest.update(path.read_bytes())
         except OSError:
@@ -308,12 +309,12 @@ class ResultCache:
     """The fast engine's results kept beside the store (``.kg/validation.marshal``, written by
     :func:`kg.files.write_kept`) with the store state they hold for, so that the next validation
     runs each constraint only for the focus nodes the change since can reach
-    (:class:`kg.fastshacl.Previous`). Valid for the same shapes, ontology and kg version only;
+    (:class:`kg.validate.compiler.Previous`). Valid for the same shapes, ontology and kg version only;
     anything unreadable means a full run."""
 
     def __init__(self, path: Path, project: Project) -> None:
-        from . import __version__
-        from .store import file_hash
+        from .. import __version__
+        from ..store.oxstore import file_hash
 
         self.path = path
         self.base_state: str | None = None  # the store state the kept results are of
@@ -326,9 +327,9 @@ class ResultCache:
             "ontology": file_hash(project.ontology_path),
         }
 
-    def previous(self, store: OxStore) -> fastshacl.Previous | None:
+    def previous(self, store: OxStore) -> compiler.Previous | None:
         """The stored results and the change since they were made; None for a full run."""
-        from . import fastshacl, incremental
+        from . import compiler, reach
 
         data = read_kept(self.path)
         if not isinstance(data, dict) or data.get("key") != self.key:
@@ -338,15 +339,15 @@ class ResultCache:
         if delta is None:
             return None
         try:
-            results = {k: [fastshacl.Result(*r) for r in rows] for k, rows in data["results"].items()}
+            results = {k: [compiler.Result(*r) for r in rows] for k, rows in data["results"].items()}
             timings = {str(k): float(v) for k, v in data["timings"].items()}
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
-        changed = incremental.changed_triples([*delta.removed, *delta.added])
-        return fastshacl.Previous(results, changed, timings)
+        changed = reach.changed_triples([*delta.removed, *delta.added])
+        return compiler.Previous(results, changed, timings)
 
     def describe(
-        self, store: OxStore, focus_nodes: set[str], previous: fastshacl.Previous | None
+        self, store: OxStore, focus_nodes: set[str], previous: compiler.Previous | None
     ) -> tuple[dict[str, set[str]], dict[str, str]]:
         """:func:`_describe`, for the nodes whose description the change can have changed only:
         those new to the findings, the subjects (now or before) of the graphs whose file
@@ -387,19 +388,19 @@ class ResultCache:
         write_kept(path, data)
         return where, labels
 
-    def dependencies(self) -> dict[str, incremental.Dependency]:
+    def dependencies(self) -> dict[str, reach.Dependency]:
         """The dependencies read in earlier runs (empty when unreadable)."""
-        from . import incremental
+        from . import reach
 
         data = read_json(self.dependencies_path) or {}
         if data.get("version") != DEPENDENCIES_VERSION:
             return {}
         try:
-            return {str(k): incremental.Dependency.from_json(v) for k, v in data["dependencies"].items()}
+            return {str(k): reach.Dependency.from_json(v) for k, v in data["dependencies"].items()}
         except (KeyError, TypeError, ValueError, AttributeError):
             return {}
 
-    def save(self, store: OxStore, outcome: fastshacl.Outcome) -> None:
+    def save(self, store: OxStore, outcome: compiler.Outcome) -> None:
 
         data = {
             "key": self.key,
@@ -460,9 +461,9 @@ def _shape_text(shape: str) -> str:
 @lru_cache(maxsize=100_000)
 def _value_text(value: str) -> str | None:
     """A fast-engine result value as a finding shows it."""
-    from . import fastshacl
+    from . import compiler
 
-    return _term(fastshacl.term_of(value))
+    return _term(compiler.term_of(value))
 
 
 def _term(node: Node | None) -> str | None:

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, KgError, QueryError
-from .namespaces import LINKS_GRAPH_IRI, ONTOLOGY_GRAPH_IRI, PREFIXES
-from .project import Project
+from ..errors import InputError, KgError, QueryError
+from ..namespaces import LINKS_GRAPH_IRI, ONTOLOGY_GRAPH_IRI, PREFIXES
+from ..project import Project
 
 STORE_DIR = ".kg"
 MANIFEST = "manifest.json"
@@ -54,7 +54,7 @@ def graph_files(project: Project, extra: tuple[Path, ...] = ()) -> dict[str, Pat
     if project.links_path.is_file():
         files[LINKS_GRAPH_IRI] = project.links_path
     if extra:
-        from .dataset import external_graph_iri  # (imports rdflib: only when asked)
+        from ..dataset.loading import external_graph_iri  # (imports rdflib: only when asked)
 
         for path in extra:
             files[str(external_graph_iri(Path(path)))] = Path(path)
@@ -198,7 +198,7 @@ class OxStore:
         path = self._manifest_path()
         if path is None:
             return
-        from .files import write_atomic
+        from ..files import write_atomic
 
         stamps = {graph: _stamp(files[graph]) for graph in sorted(hashes) if graph in files}
         manifest = {"version": FORMAT_VERSION, "graphs": dict(sorted(hashes.items())), "stamps": stamps}
@@ -383,7 +383,7 @@ class OxStore:
         folder = self._delta_dir()
         if folder is None:
             return
-        from .files import write_atomic
+        from ..files import write_atomic
 
         folder.mkdir(parents=True, exist_ok=True)
         name = f"{after}.nt"
@@ -471,7 +471,7 @@ def syntax_error(path: Path, err: SyntaxError) -> InputError:
 def _checked(graph: str) -> bool:
     """Whether a graph's ``kgo:`` terms must be declared: sources and links (not the ontology, not
     external graphs)."""
-    from .dataset import EXTERNAL_GRAPH_BASE
+    from ..dataset.loading import EXTERNAL_GRAPH_BASE
 
     return graph != ONTOLOGY_GRAPH_IRI and not graph.startswith(EXTERNAL_GRAPH_BASE)
 
@@ -497,7 +497,7 @@ def _check_terms(store: Any, graph: str, path: Path, declared: set[Any]) -> None
     """
     from rdflib import URIRef
 
-    from .dataset import refuse_undeclared
+    from ..dataset.loading import refuse_undeclared
 
     kgo = PREFIXES["kgo"]
     rows = store.query(
