@@ -144,7 +144,7 @@ def _kg_build(project: Path, out: Path) -> None:
     """A whole ``kg build`` as the command runs it (store refreshed, validation, exports, VoID)."""
     from contextlib import redirect_stdout
 
-    from kg.cli.commands import cli
+    from kg.cli import cli
 
     with redirect_stdout(sys.stderr):  # the summary; standard output carries the result
         cli.main(["--root", str(project), "build", "--out", str(out)], standalone_mode=False)

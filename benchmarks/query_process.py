@@ -41,7 +41,7 @@ import json, sys
 from pathlib import Path
 import kg
 from kg.namespaces import PREFIXES
-from kg.query.engines import bindings_for
+from kg.query.run import bindings_for
 from kg.query.params import with_values
 from kg.store.oxstore import OxStore
 

@@ -127,8 +127,8 @@ def task_queries_bare_oxigraph(project: Any) -> dict[str, Any]:
     import pyoxigraph as ox
 
     import kg
-    from kg.query.engines import bindings_for
     from kg.query.params import with_values
+    from kg.query.run import bindings_for
     from kg.store import oxstore as store_module
     from kg.store.oxstore import OxStore
 

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from .build import BuildResult
     from .dataset.loading import load_dataset
     from .export.writers import Format
-    from .query.engines import Rows, run_query
+    from .query.engines import Rows
+    from .query.run import run_query
     from .store.stats import Stats, stats
     from .validate.validation import Finding, Report, Severity
 
@@ -42,7 +43,7 @@ _LAZY = {
     "load_dataset": "kg.dataset.loading",
     "Format": "kg.export.writers",
     "Rows": "kg.query.engines",
-    "run_query": "kg.query.engines",
+    "run_query": "kg.query.run",
     "Stats": "kg.store.stats",
     "stats": "kg.store.stats",
     "Finding": "kg.validate.validation",

@@ -10,8 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import kg
-from kg.cli import commands as cli
-from kg.cli.commands import cli as kg_cli
+from kg.cli import cli as kg_cli
 from kg.query import answers
 
 
@@ -27,15 +26,15 @@ def _kept(project: kg.Project) -> list[Path]:
 
 @pytest.fixture
 def runs(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """The queries that actually ran (kg.cli._run calls)."""
+    """The queries that actually ran (kg.query.answers.run_query calls)."""
     seen: list[Any] = []
-    real = cli._run
+    real = answers.run_query
 
-    def spy(target: Any, query: Any, params: Any, with_sources: bool) -> Any:
+    def spy(target: Any, query: Any, params: Any = None, *, with_sources: bool = False) -> Any:
         seen.append((getattr(query, "name", query), dict(params or {})))
-        return real(target, query, params, with_sources)
+        return real(target, query, params, with_sources=with_sources)
 
-    monkeypatch.setattr(cli, "_run", spy)
+    monkeypatch.setattr(answers, "run_query", spy)
     return seen
 
 

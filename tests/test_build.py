@@ -131,7 +131,7 @@ BAD_LINKS = """<https://kg.example.org/id/person/ada> <http://www.w3.org/2002/07
 
 
 def test_link_void_command_counts_on_the_store(mini: kg.Project, runner: CliRunner) -> None:
-    from kg.cli.commands import cli
+    from kg.cli import cli
     from kg.export.writers import graph_turtle
     from kg.link.links import void_description
 

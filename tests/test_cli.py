@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import kg
-from kg.cli.commands import cli
+from kg.cli import cli
 
 COMMANDS = [
     ["build"],

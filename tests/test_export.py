@@ -254,7 +254,7 @@ def test_dump_value_writes_what_json_dumps_writes() -> None:
 def test_export_command_engines_agree(mini: kg.Project, fmt: Format, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from kg.cli.commands import cli
+    from kg.cli import cli
 
     runner = CliRunner()
     outputs = []

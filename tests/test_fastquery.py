@@ -1,4 +1,4 @@
-"""`kg query run` on the store without rdflib (kg.fastquery): nothing heavy imported, and the same
+"""`kg query run` on the store without rdflib (kg.query.engines.StoreEngine): nothing heavy imported, and the same
 bytes in every output format as the rdflib path (rows converted to rdflib terms) gives."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 import kg
-from kg.query import store as fastquery
-from kg.query.engines import labels_for, run_query
+from kg.query.engines import Rows, StoreEngine
 from kg.query.render import TABULAR_FORMATS, render_rows
+from kg.query.run import labels_for, run_query
 from kg.store.oxstore import OxStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +35,7 @@ class Spy:
         return None
 
 sys.meta_path.insert(0, Spy())
-from kg.cli.commands import main
+from kg.cli import main
 
 sys.argv = ["kg", *sys.argv[1:]]
 try:
@@ -91,7 +91,7 @@ def test_sparql_select_and_ask_on_the_store_import_no_rdflib(mini: kg.Project) -
 
 
 def test_importing_kg_imports_no_rdflib(tmp_path: Path) -> None:
-    code = "import sys, kg, kg.cli, kg.query.store, kg.query.render, kg.query.catalogue; print(sorted(m for m in %r if m in sys.modules))"
+    code = "import sys, kg, kg.cli, kg.query.engines, kg.query.run, kg.query.answers, kg.query.render, kg.query.catalogue; print(sorted(m for m in %r if m in sys.modules))"
     env = {**os.environ, "PYTHONPATH": str(Path(kg.__file__).parents[1])}
     done = subprocess.run(
         [sys.executable, "-c", code % (HEAVY,)], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
@@ -110,7 +110,7 @@ def test_the_public_api_is_listed_without_replacing_the_module_class() -> None:
     assert isinstance(kg.build, types.ModuleType) and isinstance(kg.validate, types.ModuleType)
     assert callable(kg.build.build) and callable(kg.export.export) and callable(kg.stats)
     assert callable(kg.validate.validate) and kg.validate.validate.__module__ == "kg.validate.validation"
-    assert kg.Rows is fastquery.Rows
+    assert kg.Rows is Rows
 
 
 # --------------------------------------------------------------------------- same bytes
@@ -138,10 +138,10 @@ def _render_rdflib(store: OxStore, query: Any, params: dict[str, str], fmt: str,
 
 
 def _render_fast(store: OxStore, query: Any, params: dict[str, str], fmt: str, sources: bool) -> str:
-    rows = fastquery.run_on_store(store, query, params, with_sources=sources)
-    assert isinstance(rows, fastquery.Rows)
+    rows = run_query(StoreEngine(store), query, params, with_sources=sources)
+    assert isinstance(rows, Rows)
     nodes = {v for r in rows.rows for v in r if v is not None}
-    labels = fastquery.labels_for(store, nodes) if fmt in ("table", "markdown") else None
+    labels = labels_for(StoreEngine(store), nodes) if fmt in ("table", "markdown") else None
     return render_rows(rows, fmt, labels)
 
 
@@ -175,9 +175,9 @@ def test_same_bytes_for_unusual_literals(mini: kg.Project) -> None:
         true "1"^^xsd:boolean "2024-05-23"^^xsd:date "2024-05-23Z"^^xsd:date "2023"^^xsd:gYear "0023"^^xsd:gYear
         "2023-05"^^xsd:gYearMonth "2024-05-23T10:00:00"^^xsd:dateTime "P1Y"^^xsd:duration "x"^^xsd:integer
         "http://example.org/a"^^xsd:anyURI "5"^^xsd:int <http://example.org/iri> } }"""
-    fast = fastquery.run_on_store(store, text)
+    fast = run_query(StoreEngine(store), text)
     slow = run_query(store, text)
-    assert isinstance(fast, fastquery.Rows) and isinstance(slow, kg.Rows)
+    assert isinstance(fast, Rows) and isinstance(slow, kg.Rows)
     for fmt in TABULAR_FORMATS:
         assert render_rows(fast, fmt, {}) == render_rows(slow, fmt, {}), fmt
 
@@ -205,23 +205,23 @@ def test_parameters_bind_and_fail_as_on_the_rdflib_path(mini: kg.Project, params
         slow = run_query(store, query, params)
     except kg.QueryError as err:
         with pytest.raises(type(err)) as info:
-            fastquery.run_on_store(store, query, params)
+            run_query(StoreEngine(store), query, params)
         assert str(info.value) == str(err)
         return
-    fast = fastquery.run_on_store(store, query, params)
-    assert isinstance(fast, fastquery.Rows) and isinstance(slow, kg.Rows)
+    fast = run_query(StoreEngine(store), query, params)
+    assert isinstance(fast, Rows) and isinstance(slow, kg.Rows)
     assert render_rows(fast, "tsv") == render_rows(slow, "tsv")
 
 
 @pytest.mark.data
 def test_typed_parameters_bind_the_same_terms(store: OxStore) -> None:
-    from kg.query.engines import bindings_for
+    from kg.query.run import bindings_for
 
     catalogue = kg.Catalogue.load(ROOT / "queries")
     for query in catalogue:
         params = {p.name: p.example for p in query.params}
         slow = bindings_for(store, query, params)
-        fast = fastquery.store_bindings(store, query, params)
+        fast = bindings_for(StoreEngine(store), query, params)
         assert {k: v.n3() for k, v in slow.items()} == {k: str(v) for k, v in fast.items()}, query.name
     bad = {"office-holders": {"country": "singapore", "date": "2023-13-45"}, "visits": {"year": "20x3"}}
     bad |= {"source-support": {"min_sources": "two"}, "meetings-of": {"person": "no-such-person"}}
@@ -231,7 +231,7 @@ def test_typed_parameters_bind_the_same_terms(store: OxStore) -> None:
         with pytest.raises(kg.ParameterError) as slow_err:
             bindings_for(store, query, params)
         with pytest.raises(kg.ParameterError) as fast_err:
-            fastquery.store_bindings(store, query, params)
+            bindings_for(StoreEngine(store), query, params)
         assert str(fast_err.value) == str(slow_err.value)
 
 

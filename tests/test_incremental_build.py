@@ -188,7 +188,7 @@ def test_counts_follow_edits_removals_and_additions(mini: kg.Project, tmp_path: 
 def test_cli_full_writes_everything_again(mini: kg.Project, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from kg.cli.commands import cli
+    from kg.cli import cli
 
     runner = CliRunner()
     dist = tmp_path / "dist"

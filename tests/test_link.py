@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from rdflib import Graph, URIRef
 
 import kg
-from kg.cli.commands import cli
+from kg.cli import cli
 from kg.link.links import link_report, void_description
 
 EXTERNAL = Path(__file__).resolve().parent / "data" / "external" / "wikidata-extract.ttl"

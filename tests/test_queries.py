@@ -23,8 +23,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.plugins.sparql import prepareQuery
 
 import kg
-from kg.query.engines import bindings_for
 from kg.query.render import render_rows
+from kg.query.run import bindings_for
 
 pytestmark = pytest.mark.data
 
@@ -498,7 +498,7 @@ def test_table_ends_with_the_row_count(sample: kg.Rows) -> None:
 
 def test_slug_of_an_entity_minted_under_any_kind(repo: kg.Project) -> None:
     """Slugs resolve through the minting rule (an index lookup) and, for other IRIs, by a scan."""
-    from kg.query.engines import resolve_entity
+    from kg.query.run import resolve_entity
     from kg.store.oxstore import OxStore
 
     store = OxStore.in_memory(repo)

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import kg
-from kg.cli.commands import cli
+from kg.cli import cli
 from kg.remote.endpoint import Endpoint, EndpointError, push
 
 from .virtuoso import Virtuoso, running_virtuoso

@@ -21,9 +21,9 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 
 import kg
-from kg.cli.commands import cli
-from kg.query.engines import bindings_for
+from kg.cli import cli
 from kg.query.params import with_values
+from kg.query.run import bindings_for
 from kg.store.oxstore import OxStore
 
 from .serving import running_server

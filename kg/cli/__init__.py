@@ -1,7 +1,13 @@
-"""The ``kg`` command: a thin click layer over the library."""
+"""The ``kg`` command: a thin click layer over the library. Each command parses its options,
+calls one library function and renders the result; it imports neither rdflib nor pyoxigraph.
+
+One module per command group; a new command goes in the module of its group (or a new module
+imported here), registered on :data:`kg.cli.group.cli`.
+"""
 
 from __future__ import annotations
 
-from .commands import cli, main
+from . import build, export, link, push, query, serve, stats, validate
+from .group import cli, main
 
-__all__ = ["cli", "main"]
+__all__ = ["build", "cli", "export", "link", "main", "push", "query", "serve", "stats", "validate"]

@@ -1,5 +1,7 @@
 """Answers of stored queries kept beside the store (``.kg/answers/``), by store state.
 
+:func:`answer` is what ``kg query run`` and ``kg sparql`` print: the query run on the engine
+chosen (:func:`kg.query.engines.open_engine`) and rendered (:func:`kg.query.render.render_result`).
 ``kg query run`` on the store renders an answer once per store content: the same query, with the
 same parameters and output options, on a store whose files did not change since, prints the kept
 bytes without running the query again (a curator re-running the same questions all day). Any
@@ -17,8 +19,16 @@ import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..files import read_kept, write_kept
+from .catalogue import StoredQuery
+from .engines import StoreEngine, open_engine
+from .render import render_result
+from .run import run_query
+
+if TYPE_CHECKING:
+    from ..project import Project
 
 ANSWERS_DIR = "answers"
 #: answers kept (least recently used go first)
@@ -34,6 +44,43 @@ _RENDERERS = (
     "cli/commands.py",
     "query/catalogue.py",
 )
+
+
+def answer(
+    project: Project,
+    query: StoredQuery | str,
+    params: Mapping[str, str] | None = None,
+    *,
+    fmt: str | None = None,
+    with_sources: bool = False,
+    engine: str = "oxigraph",
+    endpoint: str | None = None,
+    keep: bool = True,
+    terminal: bool = False,
+) -> str:
+    """A stored query (with its parameters) or SPARQL text, run and rendered as ``kg query run``
+    and ``kg sparql`` print it. On the store, the answer of a stored query is kept for the
+    store's content (``keep``: served from there when kept, and kept when new).
+
+    :param fmt: the output format (:data:`kg.query.render.OUTPUT_FORMATS`; default: see
+        :func:`kg.query.render.render_result`); ``terminal``: whether it goes to a terminal.
+    :raises KgError: for a bad query, parameter, engine or store (and
+        :class:`kg.query.render.FormatMismatch` for a format that does not fit the result).
+    """
+    target = open_engine(project, engine, endpoint)
+    cache = key = None
+    if keep and isinstance(query, StoredQuery) and isinstance(target, StoreEngine) and target.store.path is not None:
+        cache = AnswerCache(target.store.path.parent / ANSWERS_DIR)
+        options = {"format": fmt or "", "terminal": terminal, "with_sources": with_sources}
+        key = cache.key(target.store.state(), query.text, params or {}, options)
+        kept = cache.get(key)
+        if kept is not None:
+            return kept.decode("utf-8")
+    result = run_query(target, query, params, with_sources=with_sources)
+    text = render_result(target, result, fmt, terminal)
+    if cache is not None and key is not None:
+        cache.put(key, text.encode("utf-8"))
+    return text
 
 
 class AnswerCache:

@@ -1,141 +1,84 @@
-"""Running SPARQL: stored queries with typed parameters bound as RDF terms, and ad-hoc queries."""
+"""The engines a query runs on, behind one small interface (:class:`Engine`): the Oxigraph store
+(:class:`StoreEngine`), an rdflib Dataset (:class:`DatasetEngine`) and a remote SPARQL endpoint
+(:class:`EndpointEngine`).
+
+An engine runs SPARQL text with parameters bound as its own RDF terms and says what its terms
+are (IRI, literal, text). :func:`kg.query.run.run_query` and the parameter rule
+(:mod:`kg.query.params`) are written once against this interface. The store gives pyoxigraph
+terms (rdflib is then not imported), or rdflib terms when asked (``rdflib_terms=True``, as
+:func:`engine_for` opens a bare store); every engine prints the same rows (:mod:`kg.query.render`).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from rdflib import XSD, Graph, Literal, URIRef
-from rdflib.term import Node
-
-from ..errors import ParameterError, QueryError
+from ..errors import QueryError
 from ..namespaces import PREFIXES
-from .catalogue import Param, StoredQuery
-from .params import EVIDENCE_QUERY, with_values
-from .store import Rows as Rows
-from .store import Value, check_params, parse_value, resolve_iri, slug_lookups
+from .params import XSD, XSD_DATE, XSD_DECIMAL, XSD_INTEGER, XSD_STRING, Value, with_values
 
-#: prefixes every query may use without declaring them
-_QUERY_PREFIXES = {k: v for k, v in PREFIXES.items()}
-
-Result = Rows | Graph | bool
+if TYPE_CHECKING:
+    from ..project import Project
+    from ..store.oxstore import OxStore
 
 
-def resolve_entity(ds: Target, value: str, name: str = "entity") -> URIRef:
-    """An entity from a slug (``kassym-jomart-tokayev``), a prefixed name (``person:xi-jinping``)
-    or a full IRI (with or without ``<>``).
+@dataclass
+class Rows:
+    """The result of a SELECT: variable names and rows of RDF terms (``None`` when unbound), of
+    the engine's RDF library (rdflib, or pyoxigraph on the store)."""
 
-    :raises ParameterError: when the value is none of these or a slug is unknown or ambiguous.
-    """
-    return URIRef(resolve_iri(value, name, lambda slug: _find_slug(ds, slug)))
+    variables: list[str]
+    rows: list[tuple[Any, ...]]
+    evidence: list[list[tuple[str, str]]] = field(default_factory=list)
 
-
-def _find_slug(target: Target, slug: str) -> list[str]:
-    """The IRIs a slug may stand for: the typed entities whose IRI ends in ``/<slug>`` (first
-    the IRIs the minting rule gives for each kind, an index lookup, else a scan of every typed
-    subject), else ontology individuals and classes whose local name is the slug without hyphens,
-    any case (``president`` -> kgo:President, ``state-visit`` -> kgo:StateVisit)."""
-    for text, params in slug_lookups(slug):
-        rows = run_sparql(target, text, {k: Literal(v) for k, v in params.items()})
-        assert isinstance(rows, Rows)
-        found = sorted(str(r[0]) for r in rows.rows if r[0] is not None)
-        if found:
-            return found
-    return []
+    def __len__(self) -> int:
+        return len(self.rows)
 
 
-def term_of(value: Value) -> Node:
-    """A checked parameter value as an rdflib term."""
-    if value.iri:
-        return URIRef(value.text)
-    if value.datatype is None:
-        return Literal(value.text)
-    return Literal(value.text, datatype=URIRef(value.datatype))
+#: what a query gives: :class:`Rows` (SELECT), a bool (ASK) or an rdflib Graph (CONSTRUCT, DESCRIBE)
+Result = Any
 
 
-def convert(ds: Target, param: Param, value: str) -> Node:
-    """Turn a parameter's text into an RDF term of its declared type.
+@runtime_checkable
+class Engine(Protocol):
+    """What running a query needs of an engine."""
 
-    :raises ParameterError: when the value does not fit the type.
-    """
-    return term_of(parse_value(param, value, lambda slug: _find_slug(ds, slug)))
+    def run(self, text: str, bindings: Mapping[str, Any] | None = None) -> Result:
+        """Run SPARQL text (default graph: the union of kg's graphs), parameters bound as terms
+        of :meth:`term`.
 
+        :raises QueryError: when the query does not parse or fails.
+        """
+        ...
 
-def bindings_for(ds: Target, query: StoredQuery, params: Mapping[str, str]) -> dict[str, Node]:
-    """Check and convert the parameters given for ``query``: unknown names, missing required
-    ones and ill-typed values are errors that list the valid parameters."""
-    return check_params(query, params, lambda param, value: convert(ds, param, value))
+    def term(self, value: Value) -> Any:
+        """A checked parameter value as a term of this engine."""
+        ...
 
+    def iri_of(self, node: Any) -> str | None:
+        """The IRI of a term that is one, else None."""
+        ...
 
-Target = Any  # an rdflib Dataset or a kg.store.OxStore
+    def text_of(self, node: Any) -> str:
+        """A term's text: an IRI, a lexical form, a blank node's id."""
+        ...
 
-
-def _is_store(target: Target) -> bool:
-    return type(target).__name__ == "OxStore"
-
-
-def _run_on_store(store: Any, text: str, bindings: Mapping[str, Node] | None) -> Result:
-    from ..store.oxstore import _ox, from_ox
-
-    ox = _ox()
-    result = store.query(with_values(text, bindings) if bindings else text)
-    if isinstance(result, ox.QueryBoolean):
-        return bool(result)
-    if isinstance(result, ox.QuerySolutions):
-        variables = [v.value for v in result.variables]
-        rows = [tuple(canonical(from_ox(solution[v])) for v in variables) for solution in result]
-        return Rows(variables, rows)
-    from .store import triples_graph
-
-    graph: Graph = triples_graph(result)
-    return graph
+    def literal_of(self, node: Any) -> tuple[str, str | None] | None:
+        """A literal's lexical form and language tag; None for other terms."""
+        ...
 
 
-def run_sparql(target: Target, text: str, bindings: Mapping[str, Node] | None = None) -> Result:
-    """Run SPARQL text on a Dataset or an Oxigraph store (default graph = union of all graphs).
-
-    Parameters are bound as RDF terms (rdflib ``initBindings``, Oxigraph substitutions); the
-    query text is never edited.
-
-    :raises QueryError: when the query does not parse or fails.
-    """
-    if _is_store(target):
-        return _run_on_store(target, text, bindings)
-    if hasattr(target, "run_sparql"):  # a remote endpoint (kg.remote.Endpoint)
-        answer: Result = target.run_sparql(text, bindings)
-        return answer
-    ds = target
-    from rdflib.plugins.sparql import prepareQuery
-
-    try:
-        prepared = prepareQuery(text, initNs=_QUERY_PREFIXES)
-    except Exception as err:
-        raise QueryError(f"SPARQL syntax error: {_first_line(err)}") from None
-    init: dict[str, Any] = {k: v for k, v in (bindings or {}).items()}
-    try:  # rdflib evaluates lazily: read the results inside the try
-        result = ds.query(prepared, initBindings=init)
-        if result.type == "SELECT":
-            variables = [str(v) for v in (result.vars or [])]
-            rows = [tuple(canonical(v) for v in _row_tuple(row, variables)) for row in result]
-            return Rows(variables, rows)
-        if result.type == "ASK":
-            return bool(result.askAnswer)
-        graph = Graph()
-        for prefix, ns in PREFIXES.items():
-            graph.bind(prefix, ns, override=True, replace=True)
-        for triple in result:
-            graph.add(triple)
-        return graph
-    except Exception as err:
-        raise QueryError(f"query failed: {_first_line(err)}") from None
-
-
-def canonical(term: Node | None) -> Node | None:
+def canonical(term: Any) -> Any:
     """Decimals in their XSD 1.1 canonical form (``1600000000.0`` -> ``1600000000``), as
     Oxigraph and most stores return them, so every engine prints the same rows."""
-    if isinstance(term, Literal) and term.datatype == XSD.decimal:
+    from rdflib import XSD as RDFLIB_XSD
+    from rdflib import Literal
+
+    if isinstance(term, Literal) and term.datatype == RDFLIB_XSD.decimal:
         try:
             value = Decimal(str(term))
         except InvalidOperation:
@@ -143,13 +86,8 @@ def canonical(term: Node | None) -> Node | None:
         text = format(value, "f")
         if "." in text:
             text = text.rstrip("0").rstrip(".")
-        return Literal(text or "0", datatype=XSD.decimal)
+        return Literal(text or "0", datatype=RDFLIB_XSD.decimal)
     return term
-
-
-def _row_tuple(row: Any, variables: list[str]) -> tuple[Node | None, ...]:
-    labels = row.labels
-    return tuple(row[v] if v in labels else None for v in variables)
 
 
 def _first_line(err: Exception) -> str:
@@ -157,77 +95,89 @@ def _first_line(err: Exception) -> str:
     return text.splitlines()[0] if text else type(err).__name__
 
 
-def run_query(
-    ds: Target,
-    query: StoredQuery | str,
-    params: Mapping[str, str] | None = None,
-    *,
-    with_sources: bool = False,
-) -> Result:
-    """Run a stored query (with its typed parameters) or SPARQL text on an rdflib Dataset or
-    an Oxigraph store (:class:`kg.store.OxStore`); both give the same rows.
-
-    :param with_sources: for SELECT results, attach to each row the (source, quote) pairs of the
-        evidence behind it.
-    :raises ParameterError: for unknown, missing or ill-typed parameters.
-    :raises QueryError: when the query fails.
-    """
-    if isinstance(query, StoredQuery):
-        bindings = bindings_for(ds, query, params or {})
-        result = run_sparql(ds, query.text, bindings)
-        evidence_var = query.evidence
-    else:
-        if params:
-            raise ParameterError("parameters can only be given to stored queries")
-        result = run_sparql(ds, query)
-        evidence_var = None
-    if with_sources and isinstance(result, Rows):
-        result.evidence = [evidence_for_row(ds, result, row, evidence_var) for row in result.rows]
-    return result
+# --------------------------------------------------------------------------- rdflib terms
 
 
-def evidence_of(ds: Target, node: Node) -> list[tuple[str, str]]:
-    """The (source IRI, verbatim quote) pairs of the evidence a node was derived from."""
-    rows = run_sparql(ds, EVIDENCE_QUERY, {"node": node})
-    assert isinstance(rows, Rows)
-    return sorted((str(a), str(b)) for a, b in rows.rows if a is not None and b is not None)
+class _RdflibTerms:
+    """The terms of the engines that give rdflib terms."""
+
+    def term(self, value: Value) -> Any:
+        from rdflib import Literal, URIRef
+
+        if value.iri:
+            return URIRef(value.text)
+        if value.datatype is None:
+            return Literal(value.text)
+        return Literal(value.text, datatype=URIRef(value.datatype))
+
+    def iri_of(self, node: Any) -> str | None:
+        from rdflib import URIRef
+
+        return str(node) if isinstance(node, URIRef) else None
+
+    def text_of(self, node: Any) -> str:
+        return str(node)
+
+    def literal_of(self, node: Any) -> tuple[str, str | None] | None:
+        from rdflib import Literal
+
+        return (str(node), node.language) if isinstance(node, Literal) else None
 
 
-def evidence_for_row(
-    ds: Target, rows: Rows, row: tuple[Node | None, ...], variable: str | None
-) -> list[tuple[str, str]]:
-    """Evidence for one row: of the query's declared evidence variable, else of the first
-    value in the row that has evidence."""
-    if variable is not None and variable.lstrip("?") in rows.variables:
-        node = row[rows.variables.index(variable.lstrip("?"))]
-        return evidence_of(ds, node) if node is not None else []
-    for node in row:
-        if isinstance(node, URIRef):
-            found = evidence_of(ds, node)
-            if found:
-                return found
-    return []
+def _graph(triples: Any) -> Any:
+    """rdflib triples as an rdflib Graph with kg's prefixes."""
+    from rdflib import Graph
+
+    graph = Graph()
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True, replace=True)
+    for triple in triples:
+        graph.add(triple)
+    return graph
 
 
-def labels_for(ds: Target, nodes: set[Node]) -> dict[Node, str]:
-    """English (or any) ``rdfs:label`` of each IRI, for readable tables."""
-    iris = sorted(n for n in nodes if isinstance(n, URIRef))
-    if not iris:
-        return {}
-    values = " ".join(f"<{iri}>" for iri in iris if not re.search(r'[\s<>"{}|\\^`]', str(iri)))
-    rows = run_sparql(
-        ds,
-        "SELECT ?node ?label WHERE { VALUES ?node { " + values + " } "
-        "?node <http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?node ?label",
-    )
-    assert isinstance(rows, Rows)
-    out: dict[Node, str] = {}
-    for node, label in rows.rows:
-        if node is None or not isinstance(label, Literal):
-            continue
-        if node not in out or label.language == "en":
-            out[node] = str(label)
-    return out
+class DatasetEngine(_RdflibTerms):
+    """Queries on an rdflib Dataset (parameters bound with ``initBindings``; the query text is
+    never edited)."""
+
+    def __init__(self, ds: Any) -> None:
+        self.ds = ds
+
+    def run(self, text: str, bindings: Mapping[str, Any] | None = None) -> Result:
+        from rdflib.plugins.sparql import prepareQuery
+
+        try:
+            prepared = prepareQuery(text, initNs=dict(PREFIXES))
+        except Exception as err:
+            raise QueryError(f"SPARQL syntax error: {_first_line(err)}") from None
+        init: dict[str, Any] = {k: v for k, v in (bindings or {}).items()}
+        try:  # rdflib evaluates lazily: read the results inside the try
+            result = self.ds.query(prepared, initBindings=init)
+            if result.type == "SELECT":
+                variables = [str(v) for v in (result.vars or [])]
+                rows = [tuple(canonical(v) for v in _row_tuple(row, variables)) for row in result]
+                return Rows(variables, rows)
+            if result.type == "ASK":
+                return bool(result.askAnswer)
+            return _graph(result)
+        except Exception as err:
+            raise QueryError(f"query failed: {_first_line(err)}") from None
+
+
+def _row_tuple(row: Any, variables: list[str]) -> tuple[Any, ...]:
+    labels = row.labels
+    return tuple(row[v] if v in labels else None for v in variables)
+
+
+class EndpointEngine(_RdflibTerms):
+    """Queries on a remote SPARQL endpoint (:class:`kg.remote.endpoint.Endpoint`), parameters
+    bound as a VALUES block."""
+
+    def __init__(self, endpoint: Any) -> None:
+        self.endpoint = endpoint
+
+    def run(self, text: str, bindings: Mapping[str, Any] | None = None) -> Result:
+        return self.endpoint.run_sparql(text, bindings)
 
 
 def check_query_type(text: str) -> str:
@@ -238,10 +188,185 @@ def check_query_type(text: str) -> str:
     from rdflib.plugins.sparql import prepareQuery
 
     try:
-        prepared = prepareQuery(text, initNs=_QUERY_PREFIXES)
+        prepared = prepareQuery(text, initNs=dict(PREFIXES))
     except Exception as err:
         raise QueryError(f"SPARQL syntax error: {_first_line(err)}") from None
     name = prepared.algebra.name
     return {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}.get(
         name, name
     )
+
+
+# --------------------------------------------------------------------------- the store
+
+
+def _ox() -> Any:
+    import pyoxigraph
+
+    return pyoxigraph
+
+
+_PLAIN_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+#: lexical forms that rdflib keeps as they are (its normalised form is the same text), by datatype
+_AS_RDFLIB_KEEPS = {
+    XSD_INTEGER: re.compile(r"0|-?[1-9]\d*"),
+    XSD_DATE: re.compile(r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"),
+    XSD + "gYear": re.compile(r"[1-9]\d{3}"),
+    XSD + "gYearMonth": re.compile(r"[1-9]\d{3}-(?:0[1-9]|1[0-2])"),
+    XSD + "boolean": re.compile(r"true|false"),
+    XSD + "anyURI": re.compile(r"[^\s]*"),
+}
+
+
+def cell(term: Any) -> Any:
+    """A solution's term as the row holds it: the pyoxigraph term when rdflib would give the same
+    text (IRIs, blank nodes, strings and the usual typed literals), decimals in their canonical
+    form (as :func:`canonical`), else the rdflib term the rdflib engine gives (rdflib is imported
+    then, for that rare literal only)."""
+    ox = _ox()
+    if term is None or not isinstance(term, ox.Literal) or term.language:
+        return term
+    datatype = term.datatype.value
+    if datatype == XSD_STRING:
+        return term
+    text = term.value
+    if datatype == XSD_DECIMAL and _PLAIN_DECIMAL.fullmatch(text):
+        canonical_text = _canonical_decimal(text)
+        return term if canonical_text == text else ox.Literal(canonical_text, datatype=term.datatype)
+    keeps = _AS_RDFLIB_KEEPS.get(datatype)
+    if keeps is not None and keeps.fullmatch(text):
+        return term
+    from ..store.oxstore import from_ox
+
+    return canonical(from_ox(term))
+
+
+def _canonical_decimal(text: str) -> str:
+    out = format(Decimal(text), "f")
+    if "." in out:
+        out = out.rstrip("0").rstrip(".")
+    return out or "0"
+
+
+def _rdflib_cell(term: Any) -> Any:
+    from ..store.oxstore import from_ox
+
+    return canonical(from_ox(term))
+
+
+def triples_graph(triples: Any) -> Any:
+    """pyoxigraph triples (a CONSTRUCT or DESCRIBE result) as an rdflib Graph with kg's prefixes
+    (rdflib is imported here only)."""
+    from ..store.oxstore import from_ox
+
+    return _graph((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in triples)
+
+
+class StoreEngine:
+    """Queries on the Oxigraph store (:class:`kg.store.oxstore.OxStore`): its merged default
+    graph, parameters bound as a VALUES block. Rows hold pyoxigraph terms, without rdflib
+    (``rdflib_terms``: rdflib terms, as the rdflib engine gives them)."""
+
+    def __init__(self, store: OxStore, *, rdflib_terms: bool = False) -> None:
+        self.store = store
+        self.rdflib_terms = rdflib_terms
+
+    def execute(self, text: str, bindings: Mapping[str, Any] | None = None) -> Any:
+        """The raw pyoxigraph result.
+
+        :raises QueryError: when the query does not parse or fails.
+        """
+        try:
+            return self.store.store.query(with_values(text, bindings) if bindings else text, prefixes=dict(PREFIXES))
+        except SyntaxError as err:
+            raise QueryError(f"SPARQL syntax error: {err}") from None
+        except OSError as err:
+            raise QueryError(f"query failed: {err}") from None
+
+    def run(self, text: str, bindings: Mapping[str, Any] | None = None) -> Result:
+        ox = _ox()
+        result = self.execute(text, bindings)
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            convert = _rdflib_cell if self.rdflib_terms else cell
+            try:
+                rows = [tuple(convert(solution[v]) for v in variables) for solution in result]
+            except OSError as err:
+                raise QueryError(f"query failed: {err}") from None
+            return Rows(variables, rows)
+        return triples_graph(result)
+
+    def term(self, value: Value) -> Any:
+        if self.rdflib_terms:
+            return _RdflibTerms().term(value)
+        ox = _ox()
+        if value.iri:
+            return ox.NamedNode(value.text)
+        if value.datatype is None:
+            return ox.Literal(value.text)
+        return ox.Literal(value.text, datatype=ox.NamedNode(value.datatype))
+
+    def iri_of(self, node: Any) -> str | None:
+        ox = _ox()
+        if isinstance(node, ox.NamedNode):
+            return str(node.value)
+        return _RdflibTerms().iri_of(node) if _is_rdflib(node) else None
+
+    def text_of(self, node: Any) -> str:
+        ox = _ox()
+        if isinstance(node, (ox.NamedNode, ox.Literal, ox.BlankNode)):
+            return str(node.value)
+        return str(node)
+
+    def literal_of(self, node: Any) -> tuple[str, str | None] | None:
+        ox = _ox()
+        if isinstance(node, ox.Literal):
+            return str(node.value), node.language
+        return _RdflibTerms().literal_of(node) if _is_rdflib(node) else None
+
+
+def _is_rdflib(node: Any) -> bool:
+    """Whether a term is rdflib's (without importing rdflib when no rdflib term is about)."""
+    return type(node).__module__.startswith("rdflib")
+
+
+# --------------------------------------------------------------------------- choosing
+
+
+Target = Any  # an Engine, an OxStore, an rdflib Dataset or a kg.remote.endpoint.Endpoint
+
+
+def engine_for(target: Target) -> Engine:
+    """The engine for a target: an engine as it is; the store (giving rdflib terms, as the
+    rdflib Dataset does), a remote endpoint or an rdflib Dataset behind their engines."""
+    if isinstance(target, (StoreEngine, DatasetEngine, EndpointEngine)):
+        return target
+    if type(target).__name__ == "OxStore":
+        return StoreEngine(target, rdflib_terms=True)
+    if hasattr(target, "run_sparql"):  # a remote endpoint (kg.remote.endpoint.Endpoint)
+        return EndpointEngine(target)
+    if isinstance(target, Engine):
+        return target
+    return DatasetEngine(target)
+
+
+ENGINES = ("oxigraph", "rdflib")
+
+
+def open_engine(project: Project, engine: str = "oxigraph", endpoint: str | None = None) -> Engine:
+    """The engine ``kg query run`` and ``kg sparql`` use: a remote endpoint when given, else the
+    persisted store (``oxigraph``: opened for reading, refreshed when a file changed; rows of
+    pyoxigraph terms) or the files parsed into an rdflib Dataset (``rdflib``)."""
+    if endpoint:
+        from ..remote.endpoint import Endpoint
+
+        return EndpointEngine(Endpoint.from_options(endpoint))
+    if engine == "rdflib":
+        from ..dataset.loading import load_dataset
+
+        return DatasetEngine(load_dataset(project))
+    from ..store.oxstore import OxStore
+
+    return StoreEngine(OxStore.open_for_reading(project))

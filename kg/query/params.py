@@ -1,14 +1,138 @@
-"""Binding parameters for engines without ``initBindings``: a ``VALUES`` block placed at the
-start of the query's WHERE clause, holding the values as escaped N-Triples terms (rdflib or
-pyoxigraph terms)."""
+"""The one rule for the parameters of stored queries, for every engine.
+
+A parameter's text is checked against its declared type (:func:`parse_value`: slugs, prefixed
+names and IRIs for entities, dates, years, integers, strings) into a :class:`Value`, which each
+engine turns into a term of its RDF library. Engines without ``initBindings`` (the store, a
+remote endpoint) bind the terms as a ``VALUES`` block placed at the start of the query's WHERE
+clause, holding the values as escaped N-Triples terms (:func:`with_values`).
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
 
-from ..errors import QueryError
+from ..errors import ParameterError, QueryError
+from ..namespaces import BASE, ENTITY_KINDS, KGO_IRI, expand_iri
+from .catalogue import Param, StoredQuery
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING = XSD + "string"
+XSD_INTEGER = XSD + "integer"
+XSD_DECIMAL = XSD + "decimal"
+XSD_DATE = XSD + "date"
+
+_IRI_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
+_NOT_IN_IRI = re.compile(r"[\s<>\"{}|\\^`]")
+_SLUG = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
+
+
+class Value(NamedTuple):
+    """A parameter's value, checked, before it becomes a term of one RDF library or the other."""
+
+    text: str  #: the IRI, or the literal's lexical form
+    datatype: str | None = None  #: a literal's datatype IRI; ``None`` for a plain string
+    iri: bool = False
+
+
+def resolve_iri(value: str, name: str, find: Callable[[str], Sequence[str]]) -> str:
+    """An entity's IRI from a slug (``kassym-jomart-tokayev``), a prefixed name
+    (``person:xi-jinping``) or a full IRI (with or without ``<>``); ``find`` gives the IRIs a slug
+    may stand for.
+
+    :raises ParameterError: when the value is none of these or a slug is unknown or ambiguous.
+    """
+    text = value.strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    if _IRI_SCHEME.match(text):
+        if _NOT_IN_IRI.search(text):
+            raise ParameterError(f"parameter {name}: {value!r} is not a valid IRI")
+        return text
+    expanded = expand_iri(text)
+    if expanded is not None:
+        return expanded
+    if _SLUG.fullmatch(text):
+        found = find(text)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise ParameterError(f"parameter {name}: slug {value!r} is ambiguous: {', '.join(found)}")
+        raise ParameterError(f"parameter {name}: no entity with slug {value!r}")
+    raise ParameterError(f"parameter {name}: {value!r} is not a slug, prefixed name (e.g. person:xi-jinping) or IRI")
+
+
+def parse_value(param: Param, value: str, find: Callable[[str], Sequence[str]]) -> Value:
+    """Check a parameter's text against its declared type.
+
+    :raises ParameterError: when the value does not fit the type.
+    """
+    kind = param.type
+    if kind == "iri":
+        return Value(resolve_iri(value, param.name, find), iri=True)
+    if kind == "string":
+        return Value(value)
+    if kind == "date":
+        from datetime import date
+
+        try:
+            return Value(date.fromisoformat(value).isoformat(), XSD_DATE)
+        except ValueError:
+            raise ParameterError(f"parameter {param.name}: {value!r} is not a date (YYYY-MM-DD)") from None
+    if kind in ("year", "integer"):
+        if not re.fullmatch(r"-?\d+", value.strip()) or (kind == "year" and len(value.strip()) != 4):
+            expected = "a four-digit year" if kind == "year" else "an integer"
+            raise ParameterError(f"parameter {param.name}: {value!r} is not {expected}")
+        return Value(str(int(value.strip())), XSD_INTEGER)
+    raise ParameterError(f"parameter {param.name}: unknown type {kind!r}")
+
+
+def check_params(query: StoredQuery, params: Mapping[str, str], convert: Callable[[Param, str], Any]) -> dict[str, Any]:
+    """Check and convert the parameters given for ``query`` (with ``convert``): unknown names,
+    missing required ones and ill-typed values are errors that list the valid parameters."""
+    valid = ", ".join(p.describe() for p in query.params) or "(this query takes no parameters)"
+    for key in params:
+        if query.param(key) is None:
+            raise ParameterError(f"unknown parameter {key!r} for query {query.name}; valid parameters: {valid}")
+    bound: dict[str, Any] = {}
+    for param in query.params:
+        if param.name in params:
+            try:
+                bound[param.name] = convert(param, params[param.name])
+            except ParameterError as err:
+                raise ParameterError(f"{err}; valid parameters: {valid}") from None
+        elif param.default is not None:
+            bound[param.name] = convert(param, param.default)
+        elif param.required:
+            raise ParameterError(
+                f"missing required parameter {param.name!r} for query {query.name}; valid parameters: {valid}"
+            )
+    return bound
+
+
+#: the slug lookups, as SPARQL: first the IRIs the minting rule gives for each kind (an index
+#: lookup), else a scan of the typed subjects, else an ontology term whose local name is the slug
+#: without hyphens, any case (``state-visit`` -> kgo:StateVisit)
+SLUG_BY_KIND = "SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {candidates} }} ?s a ?type . }}"
+SLUG_BY_SCAN = (
+    "SELECT DISTINCT ?s WHERE { ?s a ?type . FILTER(STRSTARTS(STR(?s), ?base) && STRENDS(STR(?s), ?suffix)) }"
+)
+SLUG_IN_ONTOLOGY = "SELECT DISTINCT ?s WHERE { ?s a ?type . FILTER(STRSTARTS(STR(?s), ?ns) && LCASE(STRAFTER(STR(?s), ?ns)) = ?local) }"
+
+
+def slug_lookups(slug: str) -> list[tuple[str, dict[str, str]]]:
+    """The queries (text, string parameters) that find what a slug stands for, in turn."""
+    candidates = " ".join(f"<{BASE}id/{kind}/{slug}>" for kind in ENTITY_KINDS)
+    return [
+        (SLUG_BY_KIND.format(candidates=candidates), {}),
+        (SLUG_BY_SCAN, {"base": BASE + "id/", "suffix": "/" + slug}),
+        (SLUG_IN_ONTOLOGY, {"ns": KGO_IRI, "local": slug.replace("-", "").replace("_", "")}),
+    ]
+
+
+# --------------------------------------------------------------------------- binding
+
 
 _TOKENS = re.compile(
     r"(?P<comment>#[^\n]*)"
@@ -57,12 +181,3 @@ def with_values(text: str, bindings: Mapping[str, Any]) -> str:
     if first_brace is None:
         raise QueryError("cannot bind parameters: the query has no WHERE clause")
     return f"{text[:first_brace]} {block} {text[first_brace:]}"
-
-
-#: the (source, quote) pairs of the evidence a node was derived from (``?node`` bound)
-EVIDENCE_QUERY = """
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-SELECT DISTINCT ?source ?quote WHERE {
-  ?node prov:wasDerivedFrom ?ev . ?ev oa:hasSource ?source ; oa:hasSelector/oa:exact ?quote .
-}"""

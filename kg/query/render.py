@@ -1,8 +1,8 @@
 """Formatting query results: table, csv, tsv, json (SPARQL 1.1 results), markdown.
 
-Rows hold rdflib terms (:func:`kg.query.run_query`) or pyoxigraph terms
-(:func:`kg.fastquery.run_on_store`); both print the same bytes, and printing pyoxigraph terms
-does not import rdflib."""
+Rows hold rdflib terms or pyoxigraph terms (:mod:`kg.query.engines`); both print the same bytes,
+and printing pyoxigraph terms does not import rdflib. :func:`render_result` prints any result
+(rows, a boolean, a graph) as ``kg query run`` and ``kg sparql`` do."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..namespaces import compact
-from .store import Rows
+from .engines import Rows
+from .formats import TABULAR_FORMATS as TABULAR_FORMATS
+from .formats import FormatMismatch
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 Node = Any  # an rdflib or a pyoxigraph term
 
-TABULAR_FORMATS = ("table", "csv", "tsv", "json", "markdown")
 TABLE_CELL_WIDTH = 60
 
 
@@ -187,3 +188,38 @@ def render_rows(rows: Rows, fmt: str, labels: Mapping[Node, str] | None = None) 
     if fmt == "table":
         return to_table(rows, labels or {})
     raise ValueError(f"unknown format {fmt!r}")
+
+
+def render_result(target: Any, result: Any, fmt: str | None, terminal: bool = False) -> str:
+    """A query's result as printed: rows (see :func:`render_rows`; IRIs labelled through the
+    target's engine in tables), ``true``/``false`` for ASK, Turtle or JSON-LD for a graph.
+
+    :param fmt: one of :data:`OUTPUT_FORMATS`; default: table on a terminal, else csv, for rows;
+        turtle for a graph.
+    :raises FormatMismatch: when ``fmt`` does not fit the result.
+    """
+    if isinstance(result, bool):
+        return "true\n" if result else "false\n"
+    if isinstance(result, Rows):
+        fmt = fmt or ("table" if terminal else "csv")
+        if fmt in ("turtle", "jsonld"):
+            raise FormatMismatch(
+                f"--format {fmt} is for CONSTRUCT/DESCRIBE queries; use table, csv, tsv, json or markdown"
+            )
+        labels = None
+        if fmt in ("table", "markdown"):
+            from .run import labels_for
+
+            nodes = {v for row in result.rows for v in row if v is not None}
+            labels = labels_for(target, nodes)
+        return render_rows(result, fmt, labels)
+    fmt = fmt or "turtle"
+    if fmt not in ("turtle", "jsonld"):
+        raise FormatMismatch(f"--format {fmt} is for SELECT queries; use turtle or jsonld")
+    if fmt == "turtle":
+        text: str = result.serialize(format="turtle")
+        return text
+    from ..export import jsonld
+
+    doc = jsonld.dataset_document([(None, iter(result))], jsonld.packaged_context())
+    return jsonld.dumps(doc)

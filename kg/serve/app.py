@@ -33,7 +33,8 @@ from ..errors import KgError, ParameterError, QueryError
 from ..namespaces import BASE
 from ..project import Project
 from ..query.catalogue import Catalogue, StoredQuery
-from ..query.engines import Rows, run_query
+from ..query.engines import Rows
+from ..query.run import run_query
 from ..store.oxstore import STORE_DIR, OxStore
 from . import data, pages
 from .sparql import FORMAT_NAMES, Deadline, ProtocolError, QueryTimeout, TooLarge, execute, negotiate

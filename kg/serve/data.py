@@ -1,6 +1,6 @@
 """What the pages show, read from the store: an entity's statements, evidence and links, the
 search, and the home page's overview. Plain functions on a :class:`kg.store.OxStore` (or any
-target :func:`kg.query.run_sparql` accepts), called off the event loop."""
+target :func:`kg.query.run.run_sparql` accepts), called off the event loop."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from ..namespaces import BASE, FACT_KINDS, SOURCE
-from ..query.engines import Rows, Target, run_sparql
+from ..query.engines import Rows, Target
+from ..query.run import run_sparql
 
 NAME_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -180,7 +181,7 @@ def describe(target: Target, iri: URIRef) -> list[tuple[Node, Node, Node]]:
     """The triples about an IRI, with its evidence nodes and their selectors (for Turtle and
     JSON-LD)."""
     graph = run_sparql(target, DESCRIBE, {"node": iri})
-    return sorted(graph)  # type: ignore[arg-type]
+    return sorted(graph)
 
 
 SEARCH = """
