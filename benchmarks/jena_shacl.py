@@ -13,7 +13,7 @@ In one run, on one project of the given size (benchmarks/generate.py):
    in Turtle like Jena's) runs as a whole process on the built store, measured the same way; then
    the usual ``kg validate --full`` (text findings), for reference;
 5. both reports are read into sets of (focus node, path, value, constraint component, severity)
-   as tests/test_jena_shacl.py compares them, and compared;
+   as tests/validate/test_jena_shacl.py compares them, and compared;
 6. a Markdown table row is printed: the two engines and the ratio kg/Jena.
 
     python benchmarks/jena_shacl.py --size 1m [--workdir DIR | --project DIR] [--heap 16g] [--out row.md]

@@ -9,7 +9,7 @@ in ``xerces.impl.dv.xs.XSSimpleTypeDecl.applyFacets1`` while ``XSDDatatype`` is 
 (copied from the installed jena-core jar) and puts it on the class path; it is left out when
 the installed jar needs no such help.
 
-Reports are read into sets of :data:`Key` with the conventions of tests/test_fastshacl.py: the
+Reports are read into sets of :data:`Key` with the conventions of tests/validate/test_compiler.py: the
 focus node as its IRI (a literal or blank node as the N-Triples of the term the Oxigraph store
 would hold, a blank node as ``_:``), the result path as :func:`kg.validate.compiler.path_string` gives
 it, the value as the N-Triples of the store's term (literals in canonical form; ``_:`` for a
@@ -285,7 +285,7 @@ def write_data(files: Iterable[Path], out: Path) -> int:
     return count
 
 
-# --- reports as sets of keys (the conventions of tests/test_fastshacl.py) -------------------
+# --- reports as sets of keys (the conventions of tests/validate/test_compiler.py) -------------------
 
 _CANON = ox.Store()
 

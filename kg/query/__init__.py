@@ -3,7 +3,7 @@ engines (the store, an rdflib Dataset, a remote endpoint), one run_query for all
 the kept answers.
 
 A new engine implements :class:`kg.query.engines.Engine` (run SPARQL with bound terms; say what
-its terms are) and is chosen in :func:`kg.query.engines.engine_for` / :func:`~kg.query.engines.open_engine`."""
+its terms are) and is chosen in :func:`kg.query.engines.engine_for` / :func:`kg.query.run.open_engine`."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .answers import ANSWERS_DIR, AnswerCache, answer
     from .catalogue import Catalogue, Param, StoredQuery
-    from .engines import DatasetEngine, EndpointEngine, Engine, Rows, StoreEngine, engine_for, open_engine
+    from .engines import DatasetEngine, EndpointEngine, Engine, Rows, StoreEngine, engine_for
     from .formats import OUTPUT_FORMATS, TABULAR_FORMATS, FormatMismatch
     from .params import Value, parse_value, with_values
     from .render import render_result, render_rows
-    from .run import bindings_for, labels_for, resolve_entity, run_query, run_sparql
+    from .run import bindings_for, labels_for, open_engine, resolve_entity, run_query, run_sparql
 
 #: public names, imported from their module on first use (so importing the package stays light)
 _NAMES = {
@@ -33,9 +33,9 @@ _NAMES = {
     "Rows": "engines",
     "StoreEngine": "engines",
     "engine_for": "engines",
-    "open_engine": "engines",
     "bindings_for": "run",
     "labels_for": "run",
+    "open_engine": "run",
     "resolve_entity": "run",
     "run_query": "run",
     "run_sparql": "run",

@@ -1,7 +1,7 @@
 """Answers of stored queries kept beside the store (``.kg/answers/``), by store state.
 
 :func:`answer` is what ``kg query run`` and ``kg sparql`` print: the query run on the engine
-chosen (:func:`kg.query.engines.open_engine`) and rendered (:func:`kg.query.render.render_result`).
+chosen (:func:`kg.query.run.open_engine`) and rendered (:func:`kg.query.render.render_result`).
 ``kg query run`` on the store renders an answer once per store content: the same query, with the
 same parameters and output options, on a store whose files did not change since, prints the kept
 bytes without running the query again (a curator re-running the same questions all day). Any
@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING
 
 from ..files import read_kept, write_kept
 from .catalogue import StoredQuery
-from .engines import StoreEngine, open_engine
+from .engines import StoreEngine
 from .render import render_result
-from .run import run_query
+from .run import open_engine, run_query
 
 if TYPE_CHECKING:
     from ..project import Project

@@ -22,7 +22,6 @@ from ..namespaces import PREFIXES
 from .params import XSD, XSD_DATE, XSD_DECIMAL, XSD_INTEGER, XSD_STRING, Value, with_values
 
 if TYPE_CHECKING:
-    from ..project import Project
     from ..store.oxstore import OxStore
 
 
@@ -353,20 +352,3 @@ def engine_for(target: Target) -> Engine:
 
 
 ENGINES = ("oxigraph", "rdflib")
-
-
-def open_engine(project: Project, engine: str = "oxigraph", endpoint: str | None = None) -> Engine:
-    """The engine ``kg query run`` and ``kg sparql`` use: a remote endpoint when given, else the
-    persisted store (``oxigraph``: opened for reading, refreshed when a file changed; rows of
-    pyoxigraph terms) or the files parsed into an rdflib Dataset (``rdflib``)."""
-    if endpoint:
-        from ..remote.endpoint import Endpoint
-
-        return EndpointEngine(Endpoint.from_options(endpoint))
-    if engine == "rdflib":
-        from ..dataset.loading import load_dataset
-
-        return DatasetEngine(load_dataset(project))
-    from ..store.oxstore import OxStore
-
-    return StoreEngine(OxStore.open_for_reading(project))

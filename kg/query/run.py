@@ -9,12 +9,15 @@ and labels for the rows are read through the same engine.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ParameterError
 from .catalogue import StoredQuery
-from .engines import Engine, Result, Rows, Target, engine_for
+from .engines import DatasetEngine, EndpointEngine, Engine, Result, Rows, StoreEngine, Target, engine_for
 from .params import _NOT_IN_IRI, Value, check_params, parse_value, resolve_iri, slug_lookups
+
+if TYPE_CHECKING:
+    from ..project import Project
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
@@ -143,3 +146,20 @@ def labels_for(target: Target, nodes: set[Any]) -> dict[Any, str]:
         if node not in out or language == "en":
             out[node] = text
     return out
+
+
+def open_engine(project: Project, engine: str = "oxigraph", endpoint: str | None = None) -> Engine:
+    """The engine ``kg query run`` and ``kg sparql`` use: a remote endpoint when given, else the
+    persisted store (``oxigraph``: opened for reading, refreshed when a file changed; rows of
+    pyoxigraph terms) or the files parsed into an rdflib Dataset (``rdflib``)."""
+    if endpoint:
+        from ..remote.endpoint import Endpoint
+
+        return EndpointEngine(Endpoint.from_options(endpoint))
+    if engine == "rdflib":
+        from ..dataset.loading import load_dataset
+
+        return DatasetEngine(load_dataset(project))
+    from ..store.oxstore import OxStore
+
+    return StoreEngine(OxStore.open_for_reading(project))

@@ -12,7 +12,7 @@ import kg
 from kg.cli import cli
 from kg.link.links import link_report, void_description
 
-EXTERNAL = Path(__file__).resolve().parent / "data" / "external" / "wikidata-extract.ttl"
+EXTERNAL = Path(__file__).resolve().parents[1] / "data" / "external" / "wikidata-extract.ttl"
 LINKS = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
 <https://kg.example.org/id/country/borduria> owl:sameAs <http://www.wikidata.org/entity/Q900001> .
 """

@@ -4,7 +4,7 @@ parameter-binding safety, error messages and output formats.
 Golden results live in tests/golden/queries/<name>.csv (the query run with the example values of
 its parameters, or their defaults) and <name>@<case>.csv (the extra cases in EXTRA_CASES), as
 `kg query run NAME -f csv` prints them. After a deliberate change to the facts or a query,
-regenerate them with:  KG_REGEN=1 pytest tests/test_queries.py  (then review the diff).
+regenerate them with:  KG_REGEN=1 pytest tests/query/test_queries.py  (then review the diff).
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ from kg.query.run import bindings_for
 
 pytestmark = pytest.mark.data
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 QUERIES = ROOT / "queries"
 GOLDEN = ROOT / "tests" / "golden" / "queries"
 REGEN = os.environ.get("KG_REGEN", "") not in ("", "0")
-REGEN_HINT = "regenerate with: KG_REGEN=1 pytest tests/test_queries.py"
+REGEN_HINT = "regenerate with: KG_REGEN=1 pytest tests/query/test_queries.py"
 
 CATALOGUE = kg.Catalogue.load(QUERIES)
 NAMES = CATALOGUE.names()

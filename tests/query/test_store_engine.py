@@ -18,7 +18,7 @@ from kg.query.render import TABULAR_FORMATS, render_rows
 from kg.query.run import labels_for, run_query
 from kg.store.oxstore import OxStore
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("rdflib", "pyshacl")
 
 #: runs the CLI's entry point in a fresh interpreter and reports, on the last line of standard

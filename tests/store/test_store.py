@@ -9,7 +9,7 @@ import pytest
 import kg
 from kg.store.oxstore import OxStore, graph_files
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _rows(result: object) -> list[tuple[str, ...]]:

@@ -45,7 +45,7 @@ def test_every_command_has_help(runner: CliRunner, args: list[str]) -> None:
 
 
 def test_every_command_is_in_the_readme() -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     for args in COMMANDS:
         assert f"kg {' '.join(args)}" in readme, args
 

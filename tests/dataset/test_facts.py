@@ -13,7 +13,7 @@ from rdflib import OWL, RDF, Graph, URIRef
 import kg
 from kg.namespaces import FACT_KINDS, KGO, OA, PROV, source_iri
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FACT_FILES = sorted(p for p in (ROOT / "facts").glob("*.ttl") if p.name != "links.ttl")
 pytestmark = pytest.mark.data
 

@@ -1,6 +1,6 @@
 """Apache Jena's SHACL engine (Debian's libapache-jena-java, run as its ``shacl validate``
 command) gives the results kg's fast engine (kg.validate.compiler) gives: on every fixture of
-tests/data/shapes/ and on the real facts, compared as the sets of keys tests/test_fastshacl.py
+tests/data/shapes/ and on the real facts, compared as the sets of keys tests/validate/test_compiler.py
 compares with pyshacl (focus node, result path, value, constraint component, severity).
 
 Jena reads what kg validates: the union of the source graphs and links with the ontology mixed
@@ -33,8 +33,8 @@ from kg.store.oxstore import graph_files
 from kg.validate import compiler
 from kg.validate.validation import data_graph
 
-from . import jena
-from .test_fastshacl import (
+from .. import jena
+from .test_compiler import (
     FIXTURE_GRAPH,
     FIXTURES,
     SYNTHETIC_DATA,
@@ -45,7 +45,7 @@ from .test_fastshacl import (
     pyshacl_results,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 #: C1 compiler only: the JVM starts faster, which is what counts on a fixture of a few triples
 QUICK_START = ("-XX:TieredStopAtLevel=1",)
 SH = "http://www.w3.org/ns/shacl#"
@@ -148,7 +148,7 @@ def test_real_facts_give_the_results_of_kg(
     data = jena_data(data_graph(kg.load_dataset(project)), ontology, tmp_path / "facts.nt")
     report = jena.run_shacl(engine, project.shapes_path, data, timeout=600)
     found = jena.report_keys(report)
-    assert found == keys(pyshacl_results(report))  # tests/jena.py reads reports as test_fastshacl.py does
+    assert found == keys(pyshacl_results(report))  # tests/jena.py reads reports as test_compiler.py does
     store = kg.store.OxStore.in_memory(project)
     outcome = compiler.validate_store_outcome(store.store, shapes, ontology=ontology)
     assert outcome.fallback == {}
@@ -168,7 +168,7 @@ def _key(focus: str, path: str, value: str | None, component: str, severity: str
     return (EX + focus, EX + path, value, f"{SH}{component}ConstraintComponent", SH + severity)
 
 
-#: Results Jena gives and kg does not, on the synthetic data of tests/test_fastshacl.py. kg
+#: Results Jena gives and kg does not, on the synthetic data of tests/validate/test_compiler.py. kg
 #: gives pyshacl's results (run as kg runs it, allow_warnings=True); Jena follows SHACL 1.0:
 ONLY_JENA = {
     # sh:or ( [ sh:datatype xsd:string ] [ sh:class ex:A ; sh:severity sh:Warning ] ) on ex:other:

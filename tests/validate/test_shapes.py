@@ -35,8 +35,8 @@ from kg.dataset.loading import new_dataset, parse_into
 from kg.project import Project
 from kg.validate.validation import Report, validate
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).resolve().parent / "data" / "shapes"
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parents[1] / "data" / "shapes"
 SH = Namespace("http://www.w3.org/ns/shacl#")
 KGSH = Namespace("https://kg.example.org/shapes#")
 FIXTURE_GRAPH = URIRef("https://kg.example.org/source/fixture")

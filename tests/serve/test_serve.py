@@ -26,11 +26,11 @@ from kg.query.params import with_values
 from kg.query.run import bindings_for
 from kg.store.oxstore import OxStore
 
-from .serving import running_server
+from ..serving import running_server
 
 pytestmark = pytest.mark.data
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = kg.Catalogue.load(ROOT / "queries")
 VISIT = "/id/visit/2024-05-kassym-jomart-tokayev-singapore"
 TOKAYEV = "/id/person/kassym-jomart-tokayev"

@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from .serving import running_server
+from ..serving import running_server
 
 pytestmark = pytest.mark.data
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM = os.environ.get("KG_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("KG_CHROMEDRIVER", "/usr/bin/chromedriver")

@@ -20,7 +20,7 @@ from kg.dataset.loading import parse_into
 from kg.validate import compiler, reach
 from kg.validate.validation import load_shapes
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 KGO = "https://kg.example.org/ontology#"
 OA = "http://www.w3.org/ns/oa#"
 PROV = "http://www.w3.org/ns/prov#"

@@ -24,10 +24,10 @@ from kg.store.oxstore import from_ox
 from kg.validate import compiler
 from kg.validate.validation import validate
 
-from .jena import canonical
+from ..jena import canonical
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = sorted((Path(__file__).resolve().parent / "data" / "shapes").glob("*.ttl"))
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = sorted((Path(__file__).resolve().parents[1] / "data" / "shapes").glob("*.ttl"))
 FIXTURE_GRAPH = "https://kg.example.org/source/fixture"
 SH = compiler.SH
 

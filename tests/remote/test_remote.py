@@ -16,9 +16,9 @@ import kg
 from kg.cli import cli
 from kg.remote.endpoint import Endpoint, EndpointError, push
 
-from .virtuoso import Virtuoso, running_virtuoso
+from ..virtuoso import Virtuoso, running_virtuoso
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = kg.Catalogue.load(ROOT / "queries")
 
 
