@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
             count, seconds, _open = out.split()
             rows = int(count)
             engine.append(float(seconds))
-        _wall(kg_args, project, env)  # the answer kept for the store's content (kg.answers) ...
+        _wall(kg_args, project, env)  # the answer kept for the store's content (kg.query.answers) ...
         kept_s = statistics.median(_wall(kg_args, project, env)[0] for _ in range(args.repeat))  # ... and printed
         anchor_s = statistics.median(anchor_walls)
         engine_s = statistics.median(engine)

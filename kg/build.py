@@ -64,10 +64,10 @@ def build(
     description (``void.ttl``) to ``out_dir`` (default ``dist/``), each atomically.
 
     Everything runs on the persisted Oxigraph store (``.kg/store``, refreshed for changed
-    sources on the way): validation with :func:`kg.validate.validate_store`, the counts with
-    :func:`kg.stats.store_stats`, the exports with :func:`kg.export.export_store` (the same bytes
+    sources on the way): validation with :func:`kg.validate.validation.validate_store`, the counts with
+    :func:`kg.store.stats.store_stats`, the exports with :func:`kg.export.writers.export_store` (the same bytes
     as the rdflib writers) and the VoID description with
-    :func:`kg.link.store_void_turtle`.
+    :func:`kg.link.links.store_void_turtle`.
 
     After a change to some sources, only what depends on them is done again: the validation
     runs each constraint for the focus nodes the change can reach, the counts and the export
@@ -101,7 +101,7 @@ def build(
 
 
 OUTPUTS_FILE = "outputs.json"
-#: what decides the bytes of the outputs beside the export writers (kg.export.writer_salt): the
+#: what decides the bytes of the outputs beside the export writers (kg.export.writers.writer_salt): the
 #: VoID description, the build itself and the JSON-LD context (a change writes them again)
 _WRITERS = ("link/links.py", "build.py", "context.jsonld")
 

@@ -270,7 +270,7 @@ def run_shacl(
 def write_data(files: Iterable[Path], out: Path) -> int:
     """Write the union of the triples of ``files`` (any RDF format, by extension) to ``out`` as
     N-Triples, streaming; returns the number of triples written (duplicates included). Blank
-    node labels are kept as written, as kg's store loads them (:meth:`kg.store.OxStore.sync`)."""
+    node labels are kept as written, as kg's store loads them (:meth:`kg.store.oxstore.OxStore.sync`)."""
     count = 0
 
     def triples() -> Iterator[ox.Quad]:

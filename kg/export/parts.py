@@ -2,7 +2,7 @@
 source changed only recomputes that source's graph.
 
 Entries are keyed by the graph's IRI, the content hash of the file behind it
-(:meth:`kg.store.OxStore.graph_hashes`) and a ``salt`` naming the writer (its version, the
+(:meth:`kg.store.oxstore.OxStore.graph_hashes`) and a ``salt`` naming the writer (its version, the
 prefixes, pyoxigraph's version...): a changed source, writer or library gives new keys.
 
 Layout: the entries one run writes are appended to one *pack* file (``<id>.pack``; creating a

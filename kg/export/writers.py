@@ -1136,7 +1136,7 @@ def writer_salt() -> str:
 
 def export_cache(store: OxStore, cache_dir: Path | str | None) -> ExportCache:
     """The artifact cache of ``store`` in ``cache_dir`` (``<project>/.kg/exports``), keyed by
-    :meth:`~kg.store.OxStore.graph_hashes`. ``None``, or a store in memory: a throw-away one.
+    :meth:`~kg.store.oxstore.OxStore.graph_hashes`. ``None``, or a store in memory: a throw-away one.
     Close it (or use it as a context manager) to remove throw-away entries."""
     if cache_dir is None or store.path is None:
         return ExportCache(None, salt=writer_salt())
@@ -1154,7 +1154,7 @@ def store_chunks(
     """The bytes :func:`serialize` gives for the same facts, in chunks, from the store.
 
     :param cache_dir: the folder of the per-graph artifact cache (``<project>/.kg/exports``),
-        or an :class:`~kg.exportcache.ExportCache` (see :func:`export_cache`); with a cache, a
+        or an :class:`~kg.export.parts.ExportCache` (see :func:`export_cache`); with a cache, a
         graph whose file did not change since the artifacts were made is not read again, and
         stale entries are pruned after the export. ``None``: a throw-away cache.
     :raises KgError: for an unknown format or one the store path does not write (``xml``: use

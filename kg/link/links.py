@@ -166,7 +166,7 @@ def void_description(ds: Dataset, *, title: str = "kg: Kazakhstan's foreign rela
 
 def store_void_description(store: OxStore, *, title: str = "kg: Kazakhstan's foreign relations") -> Graph:
     """:func:`void_description` counted on the Oxigraph store, from the figures of
-    :func:`kg.counts.totals` (kept beside the store; no rdflib load, no query)."""
+    :func:`kg.store.counts.totals` (kept beside the store; no rdflib load, no query)."""
     return _void_graph(_void_triples(*_void_figures(store), title))
 
 
@@ -179,7 +179,7 @@ def store_void_turtle(store: OxStore, *, title: str = "kg: Kazakhstan's foreign 
 
 
 def _void_figures(store: OxStore) -> tuple[dict[str, int], set[str], dict[str, int], int, dict[str, int]]:
-    """The figures of the VoID description, from :func:`kg.counts.totals`."""
+    """The figures of the VoID description, from :func:`kg.store.counts.totals`."""
     from ..store.counts import iri_of, totals
 
     onto = str(ONTOLOGY_GRAPH)

@@ -5,7 +5,7 @@ chosen (:func:`kg.query.run.open_engine`) and rendered (:func:`kg.query.render.r
 ``kg query run`` on the store renders an answer once per store content: the same query, with the
 same parameters and output options, on a store whose files did not change since, prints the kept
 bytes without running the query again (a curator re-running the same questions all day). Any
-change to a source file gives a new store state (:meth:`kg.store.OxStore.state`), so an answer is
+change to a source file gives a new store state (:meth:`kg.store.oxstore.OxStore.state`), so an answer is
 never served for other content; a new kg version or a change to the code that renders answers
 gives new keys too. Entries carry a CRC (:func:`kg.files.write_kept`); a damaged one is ignored
 and written again. The folder keeps the :data:`MAX_ENTRIES` most recently used answers of at most
@@ -62,7 +62,7 @@ def answer(
     and ``kg sparql`` print it. On the store, the answer of a stored query is kept for the
     store's content (``keep``: served from there when kept, and kept when new).
 
-    :param fmt: the output format (:data:`kg.query.render.OUTPUT_FORMATS`; default: see
+    :param fmt: the output format (:data:`kg.query.formats.OUTPUT_FORMATS`; default: see
         :func:`kg.query.render.render_result`); ``terminal``: whether it goes to a terminal.
     :raises KgError: for a bad query, parameter, engine or store (and
         :class:`kg.query.render.FormatMismatch` for a format that does not fit the result).

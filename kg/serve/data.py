@@ -1,5 +1,5 @@
 """What the pages show, read from the store: an entity's statements, evidence and links, the
-search, and the home page's overview. Plain functions on a :class:`kg.store.OxStore` (or any
+search, and the home page's overview. Plain functions on a :class:`kg.store.oxstore.OxStore` (or any
 target :func:`kg.query.run.run_sparql` accepts), called off the event loop."""
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ COUNTS_DIR = "counts"
 INDEX = "index.marshal"  # kg.files.write_kept: read in a tenth of JSON's time at 1M
 COUNTS_VERSION = 3
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-#: the link predicates the VoID description counts (as kg.link.LINK_PREDICATES)
+#: the link predicates the VoID description counts (as kg.link.links.LINK_PREDICATES)
 LINK_PREDICATE_IRIS = (
     "http://www.w3.org/2002/07/owl#sameAs",
     "http://www.w3.org/2004/02/skos/core#exactMatch",

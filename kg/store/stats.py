@@ -71,7 +71,7 @@ def stats(ds: Dataset) -> Stats:
 
 def store_stats(store: OxStore) -> Stats:
     """The same counts as :func:`stats`, from the Oxigraph store: the figures of
-    :func:`kg.counts.totals` (kept beside the store and brought up to date per changed graph).
+    :func:`kg.store.counts.totals` (kept beside the store and brought up to date per changed graph).
     Classes are counted for IRI ``rdf:type`` objects."""
     from .counts import iri_of, totals
 

@@ -4,7 +4,7 @@ pyshacl evaluates every constraint once per focus node, in Python, on an rdflib 
 a few thousand triples, hopeless at a million. This module compiles the shapes graph into
 SPARQL queries that each check ONE constraint for ALL focus nodes of a shape at once, and runs
 them on a :class:`pyoxigraph.Store`. The results are those pyshacl gives with the options kg
-uses (``kg.validate.validate``: ``ont_graph`` mixed in, ``inference="none"``,
+uses (``kg.validate.validation.validate``: ``ont_graph`` mixed in, ``inference="none"``,
 ``advanced=True``, ``allow_warnings=True``)::
 
     >>> from rdflib import Graph
@@ -19,7 +19,7 @@ uses (``kg.validate.validate``: ``ont_graph`` mixed in, ``inference="none"``,
     >>> [(r.focus, r.path, r.component.rsplit("#")[1], r.shape, r.message) for r in validate_store(store, shapes)]
     [('urn:x', 'urn:p', 'MinCountConstraintComponent', 'urn:S|urn:p', 'needs p')]
 
-**The data graph** is the store's default graph (kg's :class:`kg.store.OxStore` keeps there the
+**The data graph** is the store's default graph (kg's :class:`kg.store.oxstore.OxStore` keeps there the
 merge of all its named graphs, the ontology included). pyshacl mixes ``ont_graph`` into the
 data graph; when ``ontology`` is given and its triples are not all in the default graph, the
 missing ones are put for the duration of the run into the named graph :data:`SCRATCH_GRAPH`

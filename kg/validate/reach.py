@@ -1,6 +1,6 @@
 """Incremental validation: which focus nodes a change to the data can affect.
 
-A compiled constraint (:mod:`kg.fastshacl`) is one SPARQL query rooted at ``?this``. Its
+A compiled constraint (:mod:`kg.validate.compiler`) is one SPARQL query rooted at ``?this``. Its
 *dependency* is read off the query's triple patterns: for each pattern, every simple path of
 patterns leading from it back to ``?this``, with their predicates and directions (the *walks*).
 A result for focus node F can only change when a triple that entered or left the merged graph

@@ -1,4 +1,4 @@
-"""Kept answers of `kg query run` (kg.answers): served again only for the same store content,
+"""Kept answers of `kg query run` (kg.query.answers): served again only for the same store content,
 query text, parameters and options; a change to any of them runs the query."""
 
 from __future__ import annotations

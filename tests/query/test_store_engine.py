@@ -76,7 +76,7 @@ def test_query_run_on_the_store_imports_neither_rdflib_nor_pyshacl(mini: kg.Proj
     assert "ada" in out.lower()
     assert report["loaded"] == [], report["first"]
     again, report = _probe(mini, "query", "run", "guests", "-p", "guest=ada", "-f", fmt, "--with-sources")
-    assert again == out  # the kept answer (kg.answers)
+    assert again == out  # the kept answer (kg.query.answers)
     assert report["loaded"] == [], report["first"]
 
 

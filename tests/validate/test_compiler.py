@@ -35,7 +35,7 @@ Key = tuple[str, str | None, str | None, str, str]
 
 
 def make_store(files: Iterable[tuple[str, Path]]) -> ox.Store:
-    """A store as kg.store.OxStore builds it: each file in its named graph, and the merge of
+    """A store as kg.store.oxstore.OxStore builds it: each file in its named graph, and the merge of
     them in the default graph."""
     store = ox.Store()
     for graph, path in files:
@@ -97,7 +97,9 @@ def listing(results: Iterable[object]) -> str:
 
 def assert_same(expected: set[Any], found: set[Any], what: str) -> None:
     missing, extra = expected - found, found - expected
-    assert not missing and not extra, f"{what}: only pyshacl:\n{listing(missing)}\nonly fastshacl:\n{listing(extra)}"
+    assert not missing and not extra, (
+        f"{what}: only pyshacl:\n{listing(missing)}\nonly kg's compiler:\n{listing(extra)}"
+    )
 
 
 def store_terms_differ(path: Path, store: ox.Store) -> bool:

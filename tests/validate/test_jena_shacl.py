@@ -4,7 +4,7 @@ tests/data/shapes/ and on the real facts, compared as the sets of keys tests/val
 compares with pyshacl (focus node, result path, value, constraint component, severity).
 
 Jena reads what kg validates: the union of the source graphs and links with the ontology mixed
-in (kg.validate.data_graph plus ontology.ttl, as pyshacl's ``ont_graph``), written as
+in (kg.validate.validation.data_graph plus ontology.ttl, as pyshacl's ``ont_graph``), written as
 N-Triples. Messages are not compared: SHACL leaves the rendering of ``{?var}`` in a message
 open, and Jena writes an IRI in angle brackets where pyshacl (and kg) write it bare.
 
@@ -81,7 +81,7 @@ def jena_data(graph: Graph, ontology: Graph, out: Path) -> Path:
 
 
 def fixture_graph(path: Path) -> Graph:
-    """The data graph of a fixture as kg.validate.validate makes it."""
+    """The data graph of a fixture as kg.validate.validation.validate makes it."""
     ds = new_dataset()
     parse_into(ds.graph(URIRef(FIXTURE_GRAPH)), path, "turtle")
     return data_graph(ds)

@@ -17,7 +17,7 @@ needs). Its file name says which shape it exercises: ``<ShapeName>-valid-NN.ttl`
 An invalid fixture must not conform, and all its Violations come from the named shape or an
 ``also`` shape. A valid fixture conforms, and each of its Warnings and Infos is expected.
 
-Validation runs the way ``kg validate`` does (kg.validate.validate: the fixture in a source
+Validation runs the way ``kg validate`` does (kg.validate.validation.validate: the fixture in a source
 graph, the repository's ontology mixed in, no inference).
 """
 
