@@ -21,7 +21,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..files import read_kept, write_kept
 from .catalogue import StoredQuery
 from .engines import StoreEngine
 from .render import render_result
@@ -105,6 +104,8 @@ class AnswerCache:
 
     def get(self, key: str) -> bytes | None:
         """The kept answer, or None (none kept, or damaged)."""
+        from ..files import read_kept  # (tempfile: imported only when answers are kept)
+
         path = self.folder / f"{key}.out"
         answer = read_kept(path)
         if not isinstance(answer, bytes):
@@ -118,6 +119,8 @@ class AnswerCache:
         used beyond :data:`MAX_ENTRIES`. A folder that cannot be written is left alone."""
         if len(answer) > MAX_BYTES:
             return
+        from ..files import write_kept
+
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             write_kept(self.folder / f"{key}.out", answer)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..errors import QueryError
@@ -74,6 +73,8 @@ class Engine(Protocol):
 def canonical(term: Any) -> Any:
     """Decimals in their XSD 1.1 canonical form (``1600000000.0`` -> ``1600000000``), as
     Oxigraph and most stores return them, so every engine prints the same rows."""
+    from decimal import Decimal, InvalidOperation
+
     from rdflib import XSD as RDFLIB_XSD
     from rdflib import Literal
 
@@ -241,6 +242,8 @@ def cell(term: Any) -> Any:
 
 
 def _canonical_decimal(text: str) -> str:
+    from decimal import Decimal
+
     out = format(Decimal(text), "f")
     if "." in out:
         out = out.rstrip("0").rstrip(".")
