@@ -898,3 +898,8 @@ def serve(ctx: click.Context, host: str, port: int, timeout: float, limit: int) 
         run_server(_project(ctx), host=host, port=port, timeout=timeout, limit=limit)
     except KgError as err:
         fail(err)
+
+
+from .cli_diff import diff as _diff_command  # noqa: E402  (kg diff lives in its own module)
+
+cli.add_command(_diff_command)

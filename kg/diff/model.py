@@ -1,0 +1,267 @@
+"""A version of the project to compare: its named graphs, each with a content key, read lazily.
+
+A version is a git revision of the repository, a project folder (the working tree), or a built
+N-Quads file (``dist/kg.nq``). Each named graph has a *key*: for files, the git blob id of the
+file (the same for a revision and a folder holding the same bytes, so only graphs whose file
+changed need to be read); for N-Quads, a hash of the graph's lines. Only the graphs whose keys
+differ between the two versions are read and parsed (:func:`read_graphs`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError, KgError
+from ..namespaces import LINKS_GRAPH_IRI, ONTOLOGY_GRAPH_IRI, SOURCE_IRI
+from ..project import LINKS_FILE
+
+#: a term as its N-Triples text (``<iri>``, ``"lit"^^<dt>``, ``_:b0``); a triple of three
+Term = str
+Triple = tuple[Term, Term, Term]
+
+
+class VersionError(KgError):
+    """A version cannot be opened: an unknown revision, a missing file or folder."""
+
+
+@dataclass(frozen=True)
+class GraphRef:
+    """One named graph of a version: where it comes from and its content key."""
+
+    graph: str  #: the graph IRI
+    key: str  #: equal keys mean equal content
+    where: str  #: shown in messages: ``HEAD:facts/x.ttl``, a path, ``dist/kg.nq#<graph>``
+    fmt: str  #: ``turtle`` or ``nquads``
+
+
+@dataclass
+class Version:
+    """A version's named graphs by IRI; :meth:`read` returns the bytes of some of them."""
+
+    label: str
+    kind: str  #: ``git``, ``folder`` or ``nquads``
+    graphs: dict[str, GraphRef]
+    _git: tuple[Path, dict[str, str]] | None = None  #: repository folder, blob id by graph
+    _files: dict[str, Path] = field(default_factory=dict)
+    _chunks: dict[str, bytes] = field(default_factory=dict)
+
+    def read(self, graphs: Sequence[str]) -> dict[str, bytes]:
+        """The content of these graphs (one ``git cat-file --batch`` for a revision)."""
+        if self.kind == "nquads":
+            return {g: self._chunks[g] for g in graphs}
+        if self.kind == "folder":
+            out = {}
+            for g in graphs:
+                try:
+                    out[g] = self._files[g].read_bytes()
+                except OSError as err:
+                    raise InputError(self._files[g], f"cannot read: {err.strerror or err}") from None
+            return out
+        assert self._git is not None
+        repo, blobs = self._git
+        wanted = list(graphs)
+        request = "".join(blobs[g] + "\n" for g in wanted).encode()
+        done = subprocess.run(
+            ["git", "-C", str(repo), "cat-file", "--batch"], input=request, capture_output=True, check=False
+        )
+        if done.returncode != 0:
+            raise VersionError(f"{self.label}: git cat-file failed: {done.stderr.decode(errors='replace').strip()}")
+        data, pos, out = done.stdout, 0, {}
+        for g in wanted:
+            end = data.index(b"\n", pos)
+            header = data[pos:end].split()
+            if len(header) != 3:
+                raise VersionError(f"{self.graphs[g].where}: missing from the repository ({data[pos:end]!r})")
+            size = int(header[2])
+            out[g] = data[end + 1 : end + 1 + size]
+            pos = end + 1 + size + 1
+        return out
+
+
+def graph_of_file(name: str) -> str | None:
+    """The named graph a project file is loaded into (``facts/<stem>.ttl``, links, ontology)."""
+    if name == "ontology.ttl":
+        return ONTOLOGY_GRAPH_IRI
+    if name == LINKS_FILE:
+        return LINKS_GRAPH_IRI
+    if name.endswith(".ttl"):
+        return SOURCE_IRI + name[: -len(".ttl")]
+    return None
+
+
+def blob_id(data: bytes) -> str:
+    """The git blob id of ``data`` (so files compare equal to a revision's blobs)."""
+    h = hashlib.sha1(b"blob %d\0" % len(data))
+    h.update(data)
+    return h.hexdigest()
+
+
+def open_folder(root: Path, label: str | None = None) -> Version:
+    """A project folder (``ontology.ttl``, ``facts/*.ttl``): each file hashed, read on demand."""
+    facts = root / "facts"
+    if not facts.is_dir():
+        raise VersionError(f"{root}: not a kg project folder (no facts/ inside)")
+    files: dict[str, Path] = {}
+    if (root / "ontology.ttl").is_file():
+        files[ONTOLOGY_GRAPH_IRI] = root / "ontology.ttl"
+    for name in sorted(os.listdir(facts)):
+        graph = graph_of_file(name) if name != "ontology.ttl" else None
+        if graph is not None and (facts / name).is_file():
+            files[graph] = facts / name
+    graphs = {}
+    for graph, path in files.items():
+        try:
+            key = blob_id(path.read_bytes())
+        except OSError as err:
+            raise InputError(path, f"cannot read: {err.strerror or err}") from None
+        graphs[graph] = GraphRef(graph, key, str(path), "turtle")
+    return Version(label or str(root), "folder", graphs, _files=files)
+
+
+def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
+    except FileNotFoundError:
+        raise VersionError("git is not installed; compare folders or N-Quads files instead") from None
+
+
+def open_revision(root: Path, rev: str) -> Version:
+    """A git revision of the repository holding the project ``root`` (no checkout: the tree is
+    listed with ``git ls-tree`` and only the blobs needed are read).
+
+    :raises VersionError: when ``root`` is not in a git repository or ``rev`` names no commit.
+    """
+    top = _git(root, "rev-parse", "--show-toplevel")
+    if top.returncode != 0:
+        raise VersionError(f"{rev}: not a file or folder, and {root} is not in a git repository")
+    repo = Path(top.stdout.decode().strip())
+    commit = _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+    if commit.returncode != 0:
+        raise VersionError(f"{rev}: neither a file, a folder nor a revision of the git repository {repo}")
+    sha = commit.stdout.decode().strip()
+    prefix = os.path.relpath(root.resolve(), repo.resolve()).replace(os.sep, "/")
+    prefix = "" if prefix == "." else prefix + "/"
+    listed = _git(repo, "ls-tree", "-z", "--full-tree", sha, "--", f"{prefix}facts/", f"{prefix}ontology.ttl")
+    if listed.returncode != 0:
+        raise VersionError(f"{rev}: git ls-tree failed: {listed.stderr.decode(errors='replace').strip()}")
+    graphs: dict[str, GraphRef] = {}
+    blobs: dict[str, str] = {}
+    for entry in listed.stdout.decode("utf-8", errors="surrogateescape").split("\0"):
+        if not entry:
+            continue
+        meta, _, path = entry.partition("\t")
+        _mode, kind, blob = meta.split()
+        relative = path[len(prefix) :]
+        name = relative.rsplit("/", 1)[-1]
+        inside = relative == "ontology.ttl" or relative == f"facts/{name}"
+        graph = graph_of_file(name) if kind == "blob" and inside else None
+        if graph is None:
+            continue
+        graphs[graph] = GraphRef(graph, blob, f"{rev}:{path}", "turtle")
+        blobs[graph] = blob
+    if not any(g != ONTOLOGY_GRAPH_IRI for g in graphs):
+        raise VersionError(f"{rev}: the revision has no {prefix}facts/ folder")
+    return Version(rev, "git", graphs, _git=(repo, blobs))
+
+
+_GRAPH_TAIL = re.compile(rb" (<[^<>\s]*>|_:\S+) *\.\s*$")
+
+
+def graph_of_line(line: bytes) -> bytes:
+    """The graph term of an N-Quads line (``b""`` for the default graph), without parsing it:
+    subject and predicate hold no spaces; an object that is not a literal neither; after a
+    literal, a last term preceded by ``^^`` is its datatype, not a graph."""
+    parts = line.split(b" ", 2)
+    if len(parts) < 3:
+        return b""
+    rest = parts[2]
+    if not rest.startswith(b'"'):
+        fields = rest.split()
+        return fields[1] if len(fields) == 3 else b""
+    found = _GRAPH_TAIL.search(rest)
+    if found is None or rest[: found.start()].endswith(b"^^"):
+        return b""
+    return found[1]
+
+
+def open_nquads(path: Path, label: str | None = None) -> Version:
+    """A built N-Quads file: its lines split by graph (no RDF parsing), each graph hashed."""
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(path, f"cannot read: {err.strerror or err}") from None
+    lines: dict[bytes, list[bytes]] = {}
+    for line in data.splitlines(keepends=True):
+        stripped = line.strip()
+        if not stripped or stripped.startswith(b"#"):
+            continue
+        lines.setdefault(graph_of_line(stripped), []).append(line)
+    graphs: dict[str, GraphRef] = {}
+    chunks: dict[str, bytes] = {}
+    for term, group in lines.items():
+        graph = term.decode()[1:-1] if term.startswith(b"<") else term.decode()
+        chunk = b"".join(group)
+        chunks[graph] = chunk
+        graphs[graph] = GraphRef(graph, "nq:" + hashlib.sha1(chunk).hexdigest(), f"{path}#{graph}", "nquads")
+    return Version(label or str(path), "nquads", graphs, _chunks=chunks)
+
+
+def open_version(spec: str | Path | None, root: Path) -> Version:
+    """Open ``spec``: ``None`` is the project folder ``root`` (the working tree); an existing
+    file is an N-Quads file; an existing folder is a project folder; anything else a git revision
+    of the repository holding ``root``."""
+    if spec is None:
+        return open_folder(root, "working tree")
+    path = Path(spec)
+    if path.is_file():
+        return open_nquads(path, str(spec))
+    if path.is_dir():
+        return open_folder(path, str(spec))
+    if str(spec).startswith("-"):
+        raise VersionError(f"{spec}: not a revision")
+    return open_revision(root, str(spec))
+
+
+def parse_triples(data: bytes, ref: GraphRef) -> list[Triple]:
+    """The triples of one graph's content, each term as N-Triples text.
+
+    :raises InputError: naming the file (``REV:path`` for a revision) and line.
+    """
+    from pyoxigraph import RdfFormat, parse
+
+    fmt = RdfFormat.N_QUADS if ref.fmt == "nquads" else RdfFormat.TURTLE
+    try:
+        if ref.fmt == "nquads":
+            return [(str(q.subject), str(q.predicate), str(q.object)) for q in parse(data, format=fmt)]
+        return [(str(t.subject), str(t.predicate), str(t.object)) for t in parse(data, format=fmt)]
+    except SyntaxError as err:
+        line = getattr(err, "lineno", None)
+        message = str(err).splitlines()[0] if str(err) else "syntax error"
+        raise InputError(ref.where, f"cannot parse: {message}", line=line if isinstance(line, int) else None) from None
+
+
+def changed_graphs(a: Version, b: Version) -> tuple[list[str], int]:
+    """The graphs whose content differs (or that only one version has), sorted, and how many
+    were skipped as unchanged."""
+    changed = []
+    same = 0
+    for graph in sorted(set(a.graphs) | set(b.graphs)):
+        ra, rb = a.graphs.get(graph), b.graphs.get(graph)
+        if ra is not None and rb is not None and ra.key == rb.key:
+            same += 1
+        else:
+            changed.append(graph)
+    return changed, same
+
+
+def read_graphs(version: Version, graphs: Iterable[str]) -> Iterator[tuple[str, list[Triple]]]:
+    """Parse these graphs of ``version`` (those it has)."""
+    present = [g for g in graphs if g in version.graphs]
+    for graph, data in version.read(present).items():
+        yield graph, parse_triples(data, version.graphs[graph])
