@@ -132,12 +132,13 @@ class Node:
     def classes(self) -> tuple[str, ...]:
         return tuple(sorted(show_term(t) for t in self.props.get(RDF_TYPE, ())))
 
-    def anchors(self, keys: Iterable[tuple[str, str]] | None = None) -> set[Anchor]:
-        """Node-level evidence and that of the statements ``keys`` (default: all)."""
-        found = set(self.evidence)
-        for key in self.statements if keys is None else keys:
-            found |= self.statements.get(key, set())
-        return found
+    def anchors(self) -> set[Anchor]:
+        """Node-level evidence and that of all its statements."""
+        return self.evidence.union(*self.statements.values())
+
+    def cited(self, predicate: str, values: Iterable[str]) -> tuple[str, ...]:
+        """The quotes of the statements of these values of ``predicate``."""
+        return _quotes(a for v in values for a in self.statements.get((predicate, v), ()))
 
 
 class GraphView:
@@ -262,9 +263,15 @@ class PropertyChange:
     quotes_before: tuple[str, ...] = ()  #: evidence of the statements of the values before
     quotes_after: tuple[str, ...] = ()
 
+    @property
+    def kind(self) -> str:
+        """``added`` (no value before), ``removed`` (no value after) or ``changed``."""
+        return "added" if not self.before else "removed" if not self.after else "changed"
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "property": self.predicate,
+            "change": self.kind,
             "before": list(self.before),
             "after": list(self.after),
             "quotes_before": list(self.quotes_before),
@@ -344,8 +351,22 @@ class Diff:
             counts[change.kind] += 1
         return counts
 
+    def statement_counts(self) -> dict[str, int]:
+        """Of the nodes present in both versions (changed, re-sourced): how many properties
+        lost all the values they had (``removed``: statements removed), gained values where they
+        had none (``added``) or had values replaced (``changed``)."""
+        counts = dict.fromkeys(("added", "removed", "changed"), 0)
+        for change in self.changes:
+            if change.kind in ("changed", "re-sourced"):
+                for prop in change.properties:
+                    counts[prop.kind] += 1
+        return counts
+
     def has(self, kind: str) -> bool:
-        """Whether there is a change of class ``kind`` (``any``: of any class)."""
+        """Whether there is a change of class ``kind`` (``any``: of any class). ``removed`` also
+        holds when a node that stays lost a statement (a property with no value left)."""
+        if kind == "removed" and self.statement_counts()["removed"]:
+            return True
         return any(kind in ("any", c.kind) for c in self.changes)
 
     def articles(self) -> list[tuple[str, list[Change]]]:
@@ -360,6 +381,7 @@ class Diff:
             "a": self.a,
             "b": self.b,
             "counts": self.counts(),
+            "statements": self.statement_counts(),
             "graphs": {"compared": self.compared, "unchanged": self.unchanged},
             "articles": [
                 {"article": graph_name(g), "graph": g, "changes": [c.as_dict() for c in changes]}
@@ -425,7 +447,7 @@ class _Comparer:
         out = []
         for p in sorted(node.props):
             values = tuple(sorted(view.show(v) for v in node.props[p]))
-            quotes = _quotes(node.anchors((p, v) for v in node.props[p]) - node.evidence)
+            quotes = node.cited(p, node.props[p])
             out.append(
                 PropertyChange(
                     show_term(p),
@@ -469,8 +491,8 @@ class _Comparer:
                     show_term(p),
                     tuple(sorted(va.show(v) for v in gone)),
                     tuple(sorted(vb.show(v) for v in came)),
-                    _quotes(old.anchors((p, v) for v in gone) - old.evidence),
-                    _quotes(new.anchors((p, v) for v in came) - new.evidence),
+                    old.cited(p, gone),
+                    new.cited(p, came),
                 )
             )
         notes = _anchor_notes(old.evidence, new.evidence)

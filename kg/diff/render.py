@@ -29,6 +29,12 @@ def summary_line(result: Diff) -> str:
     return ", ".join(f"{counts[c]} {TITLES[c]}" for c in CLASSES)
 
 
+def statements_line(result: Diff) -> str:
+    """How the statements of nodes present in both versions changed."""
+    counts = result.statement_counts()
+    return f"{counts['removed']} removed, {counts['added']} added, {counts['changed']} with values replaced"
+
+
 def _graphs_line(result: Diff) -> str:
     return f"{result.compared} graph(s) compared, {result.unchanged} unchanged (skipped by content hash)"
 
@@ -55,7 +61,12 @@ def _property_line(change: Change, prop: PropertyChange) -> str:
 
 def to_text(result: Diff) -> str:
     """The terminal format: per article, per node, its class, properties and quotes."""
-    lines = [f"kg diff {result.a} → {result.b}", f"Changes: {summary_line(result)}", _graphs_line(result)]
+    lines = [
+        f"kg diff {result.a} → {result.b}",
+        f"Changes: {summary_line(result)}",
+        f"Statements of kept nodes: {statements_line(result)}",
+        _graphs_line(result),
+    ]
     if not result.changes:
         lines.append("No changes in the facts.")
     for graph, changes in result.articles():
@@ -102,6 +113,8 @@ def to_markdown(result: Diff) -> str:
         "| class | count |",
         "|---|---:|",
         *(f"| {TITLES[c]} | {counts[c]} |" for c in CLASSES),
+        "",
+        f"Statements of kept nodes: {statements_line(result)}.",
     ]
     if not result.changes:
         out += ["", "No changes in the facts."]
