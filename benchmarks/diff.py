@@ -129,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         "|---|---|---|---|",
     ]
     for name, row in rows:
-        lines.append(f"| {name} | {row['seconds']:.2f} s | {row['peak_mib']:.0f} MiB | {row['seconds'] / baseline:.1%} |")
+        lines.append(
+            f"| {name} | {row['seconds']:.2f} s | {row['peak_mib']:.0f} MiB | {row['seconds'] / baseline:.1%} |"
+        )
     table = "\n".join(lines)
     print(table)
     if args.out:

@@ -61,7 +61,10 @@ def article(
     tenure: bool = True,
 ) -> str:
     """A small article graph: a person, a tenure and a figure, each with evidence."""
-    text = PREFIXES + f'source:{stem} a kgo:Article .\nperson:tokayev a schema:Person ; rdfs:label "Kassym-Jomart Tokayev" .\n'
+    text = (
+        PREFIXES
+        + f'source:{stem} a kgo:Article .\nperson:tokayev a schema:Person ; rdfs:label "Kassym-Jomart Tokayev" .\n'
+    )
     text += evidence(stem, 1, trade_quote, *trade_at) + evidence(stem, 2, QUOTE_TENURE, 40, 78)
     if figure:
         text += (
@@ -223,10 +226,9 @@ figure:trade-2023 a kgo:Figure ; rdfs:label "Trade turnover 2023" ;
     kgo:value "1600000000"^^xsd:decimal ;
     kgo:period [ kgo:from "2023-01-01"^^xsd:date ; kgo:to "2023-12-31"^^xsd:date ] ;
     prov:wasDerivedFrom [ a kgo:Evidence ; oa:hasSource source:a ;
-        oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "%s" ] ,
+        oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "@QUOTE@" ] ,
                        [ a oa:TextPositionSelector ; oa:start 0 ; oa:end 38 ] ] .
-"""
-    % QUOTE_TRADE
+""".replace("@QUOTE@", QUOTE_TRADE)
 )
 
 BLANK_RELABELLED = (
@@ -236,11 +238,10 @@ _:sel2 oa:end 38 ; a oa:TextPositionSelector ; oa:start 0 .
 _:period kgo:to "2023-12-31"^^xsd:date ; kgo:from "2023-01-01"^^xsd:date .
 figure:trade-2023 prov:wasDerivedFrom _:ev ; kgo:period _:period ; kgo:value "1600000000"^^xsd:decimal .
 _:ev oa:hasSelector _:sel1 , _:sel2 ; oa:hasSource source:a ; a kgo:Evidence .
-_:sel1 oa:exact "%s" ; a oa:TextQuoteSelector .
+_:sel1 oa:exact "@QUOTE@" ; a oa:TextQuoteSelector .
 figure:trade-2023 rdfs:label "Trade turnover 2023" ; a kgo:Figure .
 source:a a kgo:Article .
-"""
-    % QUOTE_TRADE
+""".replace("@QUOTE@", QUOTE_TRADE)
 )
 
 NAMED_SELECTORS = (
@@ -331,9 +332,7 @@ def commit_edit(repo: Path, name: str, old: str, new: str) -> None:
 
 
 def test_cli_figure_value_changed_between_commits(gitrepo: Path, runner: CliRunner) -> None:
-    commit_edit(
-        gitrepo, FIGURE_FILE, 'kgo:value "1600000000"^^xsd:decimal', 'kgo:value "1700000000"^^xsd:decimal'
-    )
+    commit_edit(gitrepo, FIGURE_FILE, 'kgo:value "1600000000"^^xsd:decimal', 'kgo:value "1700000000"^^xsd:decimal')
     result = runner.invoke(cli, ["--root", str(gitrepo), "diff", "HEAD~1", "HEAD"])
     assert result.exit_code == 0, result.output
     out = result.output
@@ -350,9 +349,7 @@ def test_cli_figure_value_changed_between_commits(gitrepo: Path, runner: CliRunn
 
 
 def test_cli_markdown_review_comment(gitrepo: Path, runner: CliRunner) -> None:
-    commit_edit(
-        gitrepo, FIGURE_FILE, 'kgo:value "1600000000"^^xsd:decimal', 'kgo:value "1700000000"^^xsd:decimal'
-    )
+    commit_edit(gitrepo, FIGURE_FILE, 'kgo:value "1600000000"^^xsd:decimal', 'kgo:value "1700000000"^^xsd:decimal')
     result = runner.invoke(cli, ["--root", str(gitrepo), "diff", "HEAD~1", "HEAD", "--format", "markdown"])
     assert result.exit_code == 0, result.output
     md = result.output
@@ -365,9 +362,7 @@ def test_cli_markdown_review_comment(gitrepo: Path, runner: CliRunner) -> None:
 
 
 def test_cli_json(gitrepo: Path, runner: CliRunner) -> None:
-    commit_edit(
-        gitrepo, FIGURE_FILE, 'kgo:value "1600000000"^^xsd:decimal', 'kgo:value "1700000000"^^xsd:decimal'
-    )
+    commit_edit(gitrepo, FIGURE_FILE, 'kgo:value "1600000000"^^xsd:decimal', 'kgo:value "1700000000"^^xsd:decimal')
     result = runner.invoke(cli, ["--root", str(gitrepo), "diff", "HEAD~1", "HEAD", "--format", "json"])
     data = json.loads(result.output)
     assert data["counts"]["changed"] == 1
@@ -384,7 +379,7 @@ def test_cli_fail_on_removed_after_statement_removed(gitrepo: Path, runner: CliR
     args = ["--root", str(gitrepo), "diff", "HEAD~1", "HEAD"]
     removed = runner.invoke(cli, [*args, "--fail-on", "removed"])
     assert removed.exit_code == 1, removed.output
-    assert '  changed              trade-turnover-kazakhstan-singapore-2023-000 (kgo:Figure)' in removed.output
+    assert "  changed              trade-turnover-kazakhstan-singapore-2023-000 (kgo:Figure)" in removed.output
     assert "kgo:qualifier: kgo:Exactly → (none)" in removed.output
     assert "Statements of kept nodes: 1 removed" in removed.output
     assert runner.invoke(cli, [*args, "--fail-on", "re-sourced"]).exit_code == 0

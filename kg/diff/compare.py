@@ -223,7 +223,11 @@ class GraphView:
     def _read_nodes(self) -> None:
         hidden = self.statement_nodes | self.selector_nodes | self.evidence_nodes
         nested = {
-            o for s, pos in self.by_subject.items() if s not in self.statement_nodes for _, o in pos if o.startswith("_:")
+            o
+            for s, pos in self.by_subject.items()
+            if s not in self.statement_nodes
+            for _, o in pos
+            if o.startswith("_:")
         }
         for s, pos in self.by_subject.items():
             if s in hidden or (s.startswith("_:") and s in nested):
@@ -420,7 +424,7 @@ def _anchor_notes(before: set[Anchor], after: set[Anchor], where: str = "") -> l
     for quote in sorted(moved):
         old = ", ".join(a.span() for a in sorted(gone) if a.quote == quote)
         now = ", ".join(a.span() for a in sorted(new) if a.quote == quote)
-        notes.append(f"{where}same quote, offsets {old} → {now}: \"{quote}\"")
+        notes.append(f'{where}same quote, offsets {old} → {now}: "{quote}"')
     for a in sorted(gone):
         if a.quote not in moved:
             notes.append(f'{where}quote no longer cited: "{a.quote}"')
@@ -521,9 +525,7 @@ class _Comparer:
         )
 
 
-def compare_views(
-    a: dict[str, GraphView], b: dict[str, GraphView], graphs: Iterable[str]
-) -> list[Change]:
+def compare_views(a: dict[str, GraphView], b: dict[str, GraphView], graphs: Iterable[str]) -> list[Change]:
     """The changes between two versions of these graphs (missing from a side: empty there)."""
     cmp = _Comparer(_Side(a), _Side(b))
     empty = GraphView(())

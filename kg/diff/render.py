@@ -119,9 +119,7 @@ def to_markdown(result: Diff) -> str:
     if not result.changes:
         out += ["", "No changes in the facts."]
     for graph, changes in result.articles():
-        per = ", ".join(
-            f"{n} {TITLES[c]}" for c in CLASSES if (n := sum(1 for ch in changes if ch.kind == c))
-        )
+        per = ", ".join(f"{n} {TITLES[c]}" for c in CLASSES if (n := sum(1 for ch in changes if ch.kind == c)))
         out += ["", f"### {graph_name(graph)}", "", f"{per}.", ""]
         for change in changes:
             head = f"- **{TITLES[change.kind]}** · **{_md_quote(change.label)}** ({', '.join(map(_md, change.classes))}) {_md(change.name)}"
