@@ -192,8 +192,8 @@ def test_statement_nodes_fold_into_their_fact(tmp_path: Path) -> None:
     change = one(diff(folder(tmp_path, "x", a=base), folder(tmp_path, "z", a=recited)))
     assert change["class"] == "re-anchored" and change["label"] == "Trade turnover 2023"
     assert change["evidence"] == [
-        f'kgo:value 1600000000: quote no longer cited: "{QUOTE_TRADE}"',
-        f'kgo:value 1600000000: quote now cited: "{QUOTE_TENURE}"',
+        f'quote no longer cited for kgo:value: "{QUOTE_TRADE}"',
+        f'quote now cited for kgo:value: "{QUOTE_TENURE}"',
     ]
 
     changed = article(value="1700000000") + stmt.format(h="333333333333", v="1700000000", q="q02")

@@ -416,21 +416,35 @@ def _quotes(anchors: Iterable[Anchor]) -> tuple[str, ...]:
     return tuple(sorted({a.quote for a in anchors}))
 
 
-def _anchor_notes(before: set[Anchor], after: set[Anchor], where: str = "") -> list[str]:
-    """How evidence moved: the same quote at other offsets, or quotes replaced."""
+def _anchor_moves(before: set[Anchor], after: set[Anchor]) -> list[tuple[str, str, str]]:
+    """How evidence moved, as (how, quote, offsets): the same quote at other offsets
+    (``moved``), a quote no longer cited (``gone``) or newly cited (``new``)."""
     gone, new = before - after, after - before
-    notes = []
+    moves = []
     moved = {a.quote for a in gone} & {a.quote for a in new}
     for quote in sorted(moved):
         old = ", ".join(a.span() for a in sorted(gone) if a.quote == quote)
         now = ", ".join(a.span() for a in sorted(new) if a.quote == quote)
-        notes.append(f'{where}same quote, offsets {old} → {now}: "{quote}"')
-    for a in sorted(gone):
-        if a.quote not in moved:
-            notes.append(f'{where}quote no longer cited: "{a.quote}"')
-    for a in sorted(new):
-        if a.quote not in moved:
-            notes.append(f'{where}quote now cited: "{a.quote}"')
+        moves.append(("moved", quote, f"{old} → {now}"))
+    moves += [("gone", a.quote, "") for a in sorted(gone) if a.quote not in moved]
+    moves += [("new", a.quote, "") for a in sorted(new) if a.quote not in moved]
+    return moves
+
+
+def _notes(moves: dict[tuple[str, str, str], list[str]]) -> list[str]:
+    """One line per move, naming the properties whose statements it concerns ("" is the node's
+    own evidence)."""
+    order = {"moved": 0, "gone": 1, "new": 2}
+    notes = []
+    for (how, quote, offsets), where in sorted(moves.items(), key=lambda m: (order[m[0][0]], m[0][1:])):
+        names = sorted(set(where))
+        scope = "" if names == [""] else " for " + ", ".join(n or "the node" for n in names)
+        if how == "moved":
+            notes.append(f'same quote, offsets {offsets}{scope}: "{quote}"')
+        elif how == "gone":
+            notes.append(f'quote no longer cited{scope}: "{quote}"')
+        else:
+            notes.append(f'quote now cited{scope}: "{quote}"')
     return notes
 
 
@@ -499,10 +513,13 @@ class _Comparer:
                     new.cited(p, came),
                 )
             )
-        notes = _anchor_notes(old.evidence, new.evidence)
-        for key in sorted((set(old.statements) | set(new.statements)) - changed_keys):
-            where = f"{show_term(key[0])} {vb.show(key[1]) if key in new.statements else va.show(key[1])}: "
-            notes += _anchor_notes(old.statements.get(key, set()), new.statements.get(key, set()), where)
+        moves: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+        for move in _anchor_moves(old.evidence, new.evidence):
+            moves[move].append("")
+        for key in (set(old.statements) | set(new.statements)) - changed_keys:
+            for move in _anchor_moves(old.statements.get(key, set()), new.statements.get(key, set())):
+                moves[move].append(show_term(key[0]))
+        notes = _notes(moves)
         if from_graph is not None:
             kind = "re-sourced"
         elif props:
