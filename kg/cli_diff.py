@@ -41,7 +41,7 @@ def diff(ctx: click.Context, a: str, b: str | None, fmt: str, fail_on: tuple[str
     graphs whose files differ are read.
 
     \b
-    Examples:
+    Example:
         kg diff                                # HEAD against the working tree
         kg diff HEAD~1 HEAD --format markdown  # a review comment
         kg diff v0.1.0 HEAD --fail-on removed  # exit 1 if a fact was removed

@@ -358,7 +358,7 @@ def test_cli_markdown_review_comment(gitrepo: Path, runner: CliRunner) -> None:
     assert "\n### 000_5af62eee91348360\n\n1 changed.\n\n" in md
     assert f"- **changed** · **trade-turnover-kazakhstan-singapore-2023-000** (`kgo:Figure`) `{FIGURE}`" in md
     assert "  - `kgo:value`: `1600000000` → `1700000000`\n" in md
-    assert "  - quote (unchanged): > Last year, bilateral trade turnover reached $1.6 billion" in md
+    assert "  - quote (unchanged):\n    > Last year, bilateral trade turnover reached $1.6 billion" in md
 
 
 def test_cli_json(gitrepo: Path, runner: CliRunner) -> None:

@@ -140,8 +140,9 @@ def to_markdown(result: Diff) -> str:
             if change.kind in ("added", "removed") or before == after:
                 label = {"added": "quote", "removed": "quote"}.get(change.kind, "quote (unchanged)")
                 for quote in after or before:
-                    out.append(f"  - {label}: > {_md_quote(quote)}")
+                    out += [f"  - {label}:", f"    > {_md_quote(quote)}"]
             else:
-                out += [f"  - quote before: > {_md_quote(q)}" for q in before]
-                out += [f"  - quote after: > {_md_quote(q)}" for q in after]
+                for which, quotes in (("before", before), ("after", after)):
+                    for quote in quotes:
+                        out += [f"  - quote {which}:", f"    > {_md_quote(quote)}"]
     return "\n".join(out) + "\n"
