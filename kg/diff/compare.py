@@ -461,9 +461,10 @@ class _Comparer:
         return view.show(node.id)
 
     def whole(self, node: Node, view: GraphView, *, after: bool) -> tuple[PropertyChange, ...]:
-        """Every property of an added (``after``) or removed node, as property changes."""
+        """Every property of an added (``after``) or removed node, as property changes (but its
+        type and label, which name it)."""
         out = []
-        for p in sorted(node.props):
+        for p in sorted(set(node.props) - {RDF_TYPE, *LABELS}, key=show_term):
             values = tuple(sorted(view.show(v) for v in node.props[p]))
             quotes = node.cited(p, node.props[p])
             out.append(
@@ -498,7 +499,7 @@ class _Comparer:
         before, so re-sourced), or ``None`` when it is the same."""
         props = []
         changed_keys: set[tuple[str, str]] = set()
-        for p in sorted(set(old.props) | set(new.props)):
+        for p in sorted(set(old.props) | set(new.props), key=show_term):
             before, after = old.props.get(p, set()), new.props.get(p, set())
             if before == after:
                 continue
