@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 from kg.diff import Diff, VersionError, diff, render
-from kg.diff.model import graph_of_line, open_nquads
+from kg.diff.model import _scan_nquads, graph_of_line, open_nquads
 
 ROOT = Path(__file__).resolve().parents[1]
 FIGURE_FILE = "000_5af62eee91348360.ttl"
@@ -298,6 +298,32 @@ def test_nquads_only_changed_graphs_are_parsed(tmp_path: Path) -> None:
     assert (result.compared, result.unchanged) == (1, 1)
     change = one(result)
     assert change["label"] == 'Figure "F" <x> .' and change["properties"][0]["before"] == ["5"]  # type: ignore[index]
+
+
+def test_nquads_graph_ranges_interleaved_default_graph_comments(tmp_path: Path) -> None:
+    """Graph runs are found whether or not a graph's lines are together, with the default graph,
+    comments, blank lines, a CRLF line and a last line without a newline."""
+    lines = [
+        b"<s> <p> <o> <g1> .",
+        b'<s> <p> "x y" <g1> .',
+        b"# a comment",
+        b"<s> <p> <o> <g2> .",
+        b"<s> <p> <o2> .",
+        b'<s> <p> "a"^^<g2> .',
+        b"<s> <p> <o> <g1> .\r",
+        b"",
+        b"<s> <p> <o3> <g1> .",
+    ]
+    path = tmp_path / "x.nq"
+    path.write_bytes(b"\n".join(lines))
+    spans = _scan_nquads(path)
+    data = path.read_bytes()
+    found = {g: [line.strip() for b, e in ranges for line in data[b:e].splitlines()] for g, ranges in spans.items()}
+    assert found == {
+        b"<g1>": [lines[0], lines[1], b"# a comment", lines[6].strip(), b"", lines[8]],
+        b"<g2>": [lines[3]],
+        b"": [lines[4], lines[5]],
+    }
 
 
 # --------------------------------------------------------------------------- git and the CLI

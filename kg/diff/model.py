@@ -10,6 +10,7 @@ differ between the two versions are read and parsed (:func:`read_graphs`).
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 import re
 import subprocess
@@ -49,12 +50,16 @@ class Version:
     graphs: dict[str, GraphRef]
     _git: tuple[Path, dict[str, str]] | None = None  #: repository folder, blob id by graph
     _files: dict[str, Path] = field(default_factory=dict)
-    _chunks: dict[str, bytes] = field(default_factory=dict)
+    _nquads: tuple[Path, dict[str, list[tuple[int, int]]]] | None = None  #: file, byte ranges by graph
 
     def read(self, graphs: Sequence[str]) -> dict[str, bytes]:
         """The content of these graphs (one ``git cat-file --batch`` for a revision)."""
-        if self.kind == "nquads":
-            return {g: self._chunks[g] for g in graphs}
+        if self._nquads is not None:
+            path, ranges = self._nquads
+            try:
+                return {g: _read_spans(path, ranges[g]) for g in graphs}
+            except OSError as err:
+                raise InputError(path, f"cannot read: {err.strerror or err}") from None
         if self.kind == "folder":
             out = {}
             for g in graphs:
@@ -190,26 +195,86 @@ def graph_of_line(line: bytes) -> bytes:
     return found[1]
 
 
+def _scan_nquads(path: Path) -> dict[bytes, list[tuple[int, int]]]:
+    """The byte ranges of each graph's lines in an N-Quads file (comments and blank lines left
+    out), without parsing: kg's exports write a graph's lines together, so a run of them is found
+    in stretches of growing size, counting in C that every line up to the last one ending with
+    the run's graph term (``… <G> .``) does; where that fails, line by line (:func:`graph_of_line`). A
+    default-graph line whose object is the IRI of the graph before it would count as of that
+    graph (kg's exports have no default-graph lines)."""
+    spans: dict[bytes, list[tuple[int, int]]] = {}
+    if path.stat().st_size == 0:
+        return spans
+    with path.open("rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        size, pos = len(data), 0
+
+        def line_end(at: int) -> int:
+            found = data.find(b"\n", at)
+            return size if found < 0 else found + 1
+
+        while pos < size:
+            eol = line_end(pos)
+            line = data[pos:eol].strip()
+            if not line or line.startswith(b"#"):
+                pos = eol
+                continue
+            graph, begin, pos = graph_of_line(line), pos, eol
+            tail = b" " + graph + b" .\n"
+            step = 1 << 18
+            while graph and pos < size:
+                # the run goes on to the last line in this stretch that ends with the tail, if
+                # every line before that does too
+                stretch = data[pos : line_end(min(pos + step, size) - 1)]
+                cut = stretch.rfind(tail)
+                head = stretch[: cut + len(tail)] if cut >= 0 else b""
+                if not head or head.count(b"\n") != head.count(tail):
+                    break
+                pos += len(head)
+                if len(head) < len(stretch):
+                    break
+                step *= 2
+            while pos < size:  # line by line to the next graph's first line
+                eol = line_end(pos)
+                line = data[pos:eol].strip()
+                if line and not line.startswith(b"#") and graph_of_line(line) != graph:
+                    break
+                pos = eol
+            spans.setdefault(graph, []).append((begin, pos))
+    return spans
+
+
+def _read_spans(path: Path, spans: list[tuple[int, int]]) -> bytes:
+    with path.open("rb") as stream:
+        parts = []
+        for begin, end in spans:
+            stream.seek(begin)
+            parts.append(stream.read(end - begin))
+    return b"".join(parts)
+
+
 def open_nquads(path: Path, label: str | None = None) -> Version:
-    """A built N-Quads file: its lines split by graph (no RDF parsing), each graph hashed."""
+    """A built N-Quads file: where each graph's lines are (no RDF parsing), each graph hashed;
+    only the graphs compared are read again."""
     try:
-        data = path.read_bytes()
+        spans = _scan_nquads(path)
+        graphs: dict[str, GraphRef] = {}
+        ranges: dict[str, list[tuple[int, int]]] = {}
+        with path.open("rb") as stream:
+            for term, where in spans.items():
+                graph = term.decode()[1:-1] if term.startswith(b"<") else term.decode()
+                digest = hashlib.sha1()
+                for begin, end in where:
+                    stream.seek(begin)
+                    left = end - begin
+                    while left:
+                        chunk = stream.read(min(left, 1 << 20))
+                        digest.update(chunk)
+                        left -= len(chunk)
+                graphs[graph] = GraphRef(graph, "nq:" + digest.hexdigest(), f"{path}#{graph}", "nquads")
+                ranges[graph] = where
     except OSError as err:
         raise InputError(path, f"cannot read: {err.strerror or err}") from None
-    lines: dict[bytes, list[bytes]] = {}
-    for line in data.splitlines(keepends=True):
-        stripped = line.strip()
-        if not stripped or stripped.startswith(b"#"):
-            continue
-        lines.setdefault(graph_of_line(stripped), []).append(line)
-    graphs: dict[str, GraphRef] = {}
-    chunks: dict[str, bytes] = {}
-    for term, group in lines.items():
-        graph = term.decode()[1:-1] if term.startswith(b"<") else term.decode()
-        chunk = b"".join(group)
-        chunks[graph] = chunk
-        graphs[graph] = GraphRef(graph, "nq:" + hashlib.sha1(chunk).hexdigest(), f"{path}#{graph}", "nquads")
-    return Version(label or str(path), "nquads", graphs, _chunks=chunks)
+    return Version(label or str(path), "nquads", graphs, _nquads=(path, ranges))
 
 
 def open_version(spec: str | Path | None, root: Path) -> Version:
