@@ -373,6 +373,15 @@ def test_cli_figure_value_changed_between_commits(gitrepo: Path, runner: CliRunn
     # HEAD against the working tree (the default): nothing changed since
     clean = runner.invoke(cli, ["--root", str(gitrepo), "diff"])
     assert clean.exit_code == 0 and "No changes in the facts." in clean.output
+    # an edit not committed (same size: git's stat cache must not hide it) and a new file
+    path = gitrepo / "facts" / FIGURE_FILE
+    path.write_text(path.read_text(encoding="utf-8").replace('"1700000000"', '"1700000001"'), encoding="utf-8")
+    shutil.copy(gitrepo / "facts" / "002_4f118ae1ab1f997f.ttl", gitrepo / "facts" / "009_copy.ttl")
+    dirty = runner.invoke(cli, ["--root", str(gitrepo), "diff", "--format", "json"])
+    data = json.loads(dirty.output)
+    assert data["graphs"] == {"compared": 2, "unchanged": 6}
+    assert [a["article"] for a in data["articles"]] == ["000_5af62eee91348360", "009_copy"]
+    assert data["articles"][0]["changes"][0]["properties"][0]["after"] == ["1700000001"]
 
 
 def test_cli_markdown_review_comment(gitrepo: Path, runner: CliRunner) -> None:

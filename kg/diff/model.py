@@ -10,7 +10,6 @@ differ between the two versions are read and parsed (:func:`read_graphs`).
 from __future__ import annotations
 
 import hashlib
-import mmap
 import os
 import re
 import subprocess
@@ -119,14 +118,47 @@ def open_folder(root: Path, label: str | None = None) -> Version:
         graph = graph_of_file(name) if name != "ontology.ttl" else None
         if graph is not None and (facts / name).is_file():
             files[graph] = facts / name
+    known = _unmodified_blobs(root)
     graphs = {}
     for graph, path in files.items():
-        try:
-            key = blob_id(path.read_bytes())
-        except OSError as err:
-            raise InputError(path, f"cannot read: {err.strerror or err}") from None
+        key = known.get(path.name if graph != ONTOLOGY_GRAPH_IRI else "/ontology.ttl")
+        if key is None:
+            try:
+                key = blob_id(path.read_bytes())
+            except OSError as err:
+                raise InputError(path, f"cannot read: {err.strerror or err}") from None
         graphs[graph] = GraphRef(graph, key, str(path), "turtle")
     return Version(label or str(root), "folder", graphs, _files=files)
+
+
+def _unmodified_blobs(root: Path) -> dict[str, str]:
+    """When ``root`` is in a git work tree: the blob ids of its files that git's index says are
+    unmodified (by its stat cache, as ``git status``), by name in ``facts/`` (``/ontology.ttl``
+    for the ontology), so that only the others need hashing. Empty without git."""
+    try:
+        top = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-prefix"], capture_output=True, check=False)
+    except OSError:
+        return {}
+    if top.returncode != 0:
+        return {}
+    prefix = top.stdout.decode().strip()
+    paths = ["facts/", "ontology.ttl"]
+    listed = _git(root, "ls-files", "-s", "-z", "--", *paths)
+    modified = _git(root, "diff-files", "--name-only", "-z", "--", *paths)
+    if listed.returncode != 0 or modified.returncode != 0:
+        return {}
+    changed = set(modified.stdout.decode("utf-8", "surrogateescape").split("\0"))
+    blobs: dict[str, str] = {}
+    for entry in listed.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        meta, _, path = entry.partition("\t")
+        fields = meta.split()
+        if len(fields) != 3 or fields[2] != "0" or prefix + path in changed or path in changed:
+            continue
+        if path == "ontology.ttl":
+            blobs["/ontology.ttl"] = fields[1]
+        elif path.startswith("facts/") and "/" not in path[len("facts/") :]:
+            blobs[path[len("facts/") :]] = fields[1]
+    return blobs
 
 
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
@@ -196,35 +228,35 @@ def graph_of_line(line: bytes) -> bytes:
 
 
 def _scan_nquads(path: Path) -> dict[bytes, list[tuple[int, int]]]:
-    """The byte ranges of each graph's lines in an N-Quads file (comments and blank lines left
-    out), without parsing: kg's exports write a graph's lines together, so a run of them is found
+    """The byte ranges of each graph's lines in an N-Quads file (with the comments and blank
+    lines among them), without parsing: kg's exports write a graph's lines together, so a run of them is found
     in stretches of growing size, counting in C that every line up to the last one ending with
     the run's graph term (``… <G> .``) does; where that fails, line by line (:func:`graph_of_line`). A
     default-graph line whose object is the IRI of the graph before it would count as of that
     graph (kg's exports have no default-graph lines)."""
     spans: dict[bytes, list[tuple[int, int]]] = {}
-    if path.stat().st_size == 0:
-        return spans
-    with path.open("rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        size, pos = len(data), 0
-
-        def line_end(at: int) -> int:
-            found = data.find(b"\n", at)
-            return size if found < 0 else found + 1
-
-        while pos < size:
-            eol = line_end(pos)
-            line = data[pos:eol].strip()
-            if not line or line.startswith(b"#"):
-                pos = eol
+    with path.open("rb") as stream:
+        pos = 0
+        while True:
+            stream.seek(pos)
+            line = stream.readline()
+            if not line:
+                break
+            stripped = line.strip()
+            if not stripped or stripped.startswith(b"#"):
+                pos += len(line)
                 continue
-            graph, begin, pos = graph_of_line(line), pos, eol
+            graph, begin = graph_of_line(stripped), pos
+            pos += len(line)
             tail = b" " + graph + b" .\n"
             step = 1 << 18
-            while graph and pos < size:
+            while graph:
                 # the run goes on to the last line in this stretch that ends with the tail, if
                 # every line before that does too
-                stretch = data[pos : line_end(min(pos + step, size) - 1)]
+                stream.seek(pos)
+                stretch = stream.read(step)
+                if stretch and not stretch.endswith(b"\n"):
+                    stretch += stream.readline()
                 cut = stretch.rfind(tail)
                 head = stretch[: cut + len(tail)] if cut >= 0 else b""
                 if not head or head.count(b"\n") != head.count(tail):
@@ -233,12 +265,12 @@ def _scan_nquads(path: Path) -> dict[bytes, list[tuple[int, int]]]:
                 if len(head) < len(stretch):
                     break
                 step *= 2
-            while pos < size:  # line by line to the next graph's first line
-                eol = line_end(pos)
-                line = data[pos:eol].strip()
-                if line and not line.startswith(b"#") and graph_of_line(line) != graph:
+            stream.seek(pos)
+            for line in iter(stream.readline, b""):  # line by line to the next graph's first line
+                stripped = line.strip()
+                if stripped and not stripped.startswith(b"#") and graph_of_line(stripped) != graph:
                     break
-                pos = eol
+                pos += len(line)
             spans.setdefault(graph, []).append((begin, pos))
     return spans
 
