@@ -429,6 +429,17 @@ def test_cli_bad_revision_exits_2(gitrepo: Path, runner: CliRunner) -> None:
     assert "Traceback" not in result.output
 
 
+def test_missing_path_outside_a_project_exits_2(
+    tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KG_ROOT", raising=False)
+    (tmp_path / "a.nq").write_text("", encoding="utf-8")
+    result = runner.invoke(cli, ["diff", "a.nq", "missing.nq"])
+    assert result.exit_code == 2
+    assert "missing.nq: no such file or folder, and no git revision" in result.output
+
+
 def test_not_a_git_repository(tmp_path: Path) -> None:
     root = folder(tmp_path, "plain", a=article())
     (root / "ontology.ttl").write_text(PREFIXES, encoding="utf-8")

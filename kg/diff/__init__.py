@@ -51,9 +51,16 @@ def diff(
     """
     project_root: Path | None = None
     if _needs_root(a) or _needs_root(b):
+        from ..errors import ProjectError
         from ..project import Project
 
-        project_root = Project.discover(root).root
+        try:
+            project_root = Project.discover(root).root
+        except ProjectError as err:
+            named = [str(s) for s in (a, b) if s is not None and _needs_root(s)]
+            if named:
+                raise VersionError(f"{named[0]}: no such file or folder, and no git revision: {err}") from None
+            raise
     versions = []
     for spec in (a, b):
         if isinstance(spec, Version):
