@@ -107,7 +107,8 @@ def blob_id(data: bytes) -> str:
 
 
 def open_folder(root: Path, label: str | None = None) -> Version:
-    """A project folder (``ontology.ttl``, ``facts/*.ttl``): each file hashed, read on demand."""
+    """A project folder (``ontology.ttl``, ``facts/*.ttl``): each file's git blob id (from git's
+    index for files it knows to be unmodified, else hashed); files read on demand."""
     facts = root / "facts"
     if not facts.is_dir():
         raise VersionError(f"{root}: not a kg project folder (no facts/ inside)")
