@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -452,3 +453,10 @@ def test_syntax_error_in_a_revision_names_the_file(gitrepo: Path, runner: CliRun
     result = runner.invoke(cli, ["--root", str(gitrepo), "diff", "HEAD~1", "HEAD"])
     assert result.exit_code == 2
     assert f"HEAD:facts/{FIGURE_FILE}" in result.output and "cannot parse" in result.output
+
+
+def test_cli_module_imports_no_rdf_library() -> None:
+    """kg diff's command and library import neither rdflib nor pyoxigraph until a graph is parsed."""
+    code = "import sys, kg.cli_diff, kg.diff; print('rdflib' in sys.modules, 'pyoxigraph' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False"]
