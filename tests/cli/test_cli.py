@@ -28,6 +28,7 @@ COMMANDS = [
     ["link", "void"],
     ["push"],
     ["context"],
+    ["diff"],
 ]
 
 
