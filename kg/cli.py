@@ -707,9 +707,39 @@ def _is_file(text: str) -> bool:
     help="Password; env KG_ENDPOINT_PASSWORD (preferred: not in shell history).",
 )
 @click.option("--batch", default=2000, show_default=True, help="Triples per INSERT DATA request.")
+@click.option(
+    "--method",
+    type=click.Choice(["insert", "graph-store", "bulk-load"]),
+    default="insert",
+    show_default=True,
+    help="insert: SPARQL Update INSERT DATA (any server; small graphs); graph-store: one HTTP PUT per graph "
+    "(SPARQL 1.1 Graph Store Protocol); bulk-load: Virtuoso's bulk loader (needs --bulk-dir and --isql).",
+)
+@click.option(
+    "--bulk-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="bulk-load: a folder the server reads files from (in DirsAllowed of its virtuoso.ini).",
+)
+@click.option(
+    "--isql",
+    metavar="COMMAND",
+    help='bulk-load: isql and the server\'s SQL port, e.g. "isql-vt localhost:1111" (user and password appended).',
+)
+@click.option("--graph-store", "graph_store", metavar="URL", help="graph-store: the protocol's URL (default: Virtuoso's).")
+@click.option("--verify", is_flag=True, help="Then run every stored query there and here; exit 1 when rows differ.")
 @click.pass_context
 def push(
-    ctx: click.Context, endpoint: str, update_endpoint: str | None, user: str | None, password: str | None, batch: int
+    ctx: click.Context,
+    endpoint: str,
+    update_endpoint: str | None,
+    user: str | None,
+    password: str | None,
+    batch: int,
+    method: str,
+    bulk_dir: Path | None,
+    isql: str | None,
+    graph_store: str | None,
+    verify: bool,
 ) -> None:
     """Load the dataset into a SPARQL 1.1 store, one named graph per source (each replaced).
 
@@ -719,17 +749,24 @@ def push(
     Example:
         KG_ENDPOINT_USER=dba KG_ENDPOINT_PASSWORD=... kg push \\
             --endpoint http://localhost:8890/sparql --update-endpoint http://localhost:8890/sparql-auth
+        kg push ... --method bulk-load --bulk-dir /var/lib/virtuoso/import --isql "isql-vt localhost:1111" --verify
     """
-    from .dataset import load_dataset
-    from .remote import Endpoint
-    from .remote import push as run_push
+    import shlex
 
+    from .remote import Endpoint
+    from .remote_bulk import BulkLoader, push_project, push_size, verify_project
+
+    project = _project(ctx)
+    if method == "bulk-load" and (bulk_dir is None or not isql):
+        fail(KgError("--method bulk-load needs --bulk-dir (a folder the server reads) and --isql"))
+    loader = BulkLoader(bulk_dir, shlex.split(isql)) if bulk_dir is not None and isql else None
     try:
-        ds = load_dataset(_project(ctx))
         target = Endpoint.from_options(endpoint, update_endpoint, user, password)
-        total = sum(len(g) for g in ds.graphs() if len(g))
-        with _progress(total // batch + 1 if total > batch * 20 else 0, "Pushing") as step:
-            result = run_push(ds, target, batch=batch, progress=(lambda n: step(1)) if step else None)
+        total = push_size(project) if sys.stderr.isatty() else 0
+        with _progress(total if total > batch * 20 else 0, "Pushing") as step:
+            result = push_project(
+                project, target, method=method, batch=batch, loader=loader, graph_store_url=graph_store, progress=step
+            )
     except KgError as err:
         fail(err)
     for graph, count in result.graphs.items():
@@ -737,6 +774,19 @@ def push(
     click.echo(
         f"Pushed {sum(result.graphs.values())} triples in {len(result.graphs)} graphs ({result.requests} requests) to {endpoint}"
     )
+    if verify:
+        try:
+            checks = verify_project(project, Endpoint.from_options(endpoint, None, user, password))
+        except KgError as err:
+            fail(err)
+        differ = [c for c in checks if not c.same]
+        for check in differ:
+            click.echo(f"  differs: {check.name} ({check.local_rows} rows here, {check.remote_rows} there)")
+        click.echo(
+            f"Verified: {len(checks) - len(differ)} of {len(checks)} stored queries give the same rows on the server"
+        )
+        if differ:
+            sys.exit(1)
 
 
 # --------------------------------------------------------------------------- links
