@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError
 from .namespaces import PREFIXES
 
-#: bytes of source files parsed into one chunk (about 300k triples of N-Triples-like Turtle):
+#: bytes of source files parsed into one chunk (about 140k triples of N-Triples-like Turtle):
 #: one bulk_load of a chunk holds its named quads and their default-graph copies, which keeps
 #: the peak memory of a first load near 0.5 GiB at any size
-CHUNK_BYTES = 48 << 20
-
-_MERGE = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+CHUNK_BYTES = 24 << 20
 
 
 def _chunks(
@@ -88,6 +87,29 @@ def _check_chunk(
             refuse(used[graph], path)
 
 
+def _payload(ox: Any, memory: Any) -> bytes:
+    """A chunk as N-Quads: each graph's triples (Oxigraph's N-Triples: escaped terms, a raw
+    newline only at each line's end) once as they are, which N-Quads reads as the default graph
+    (a set: a triple several graphs hold is stored once), and once with the graph's name before
+    each line's final `` .``."""
+    parts: list[bytes] = []
+    for graph in memory.named_graphs():
+        triples: bytes = memory.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+        parts.append(triples)
+        parts.append(triples.replace(b" .\n", b" " + str(graph).encode("utf-8") + b" .\n"))
+    return b"".join(parts)
+
+
+def _drain(pending: Future[None] | None) -> None:
+    """Wait for a write in flight before the store is emptied (its own error is not the one to
+    report)."""
+    if pending is not None:
+        try:
+            pending.result()
+        except Exception:  # noqa: BLE001, S110 - the error being raised already says what failed
+            pass
+
+
 def first_load(
     store: Any,
     files: Mapping[str, Path],
@@ -115,24 +137,29 @@ def first_load(
         if progress is not None:
             progress(1)
 
-    try:
-        for memory, held in _chunks(ox, files, hashes, formats, chunk_bytes, on_file):
-            _check_chunk(memory, held, checked, refuse)
-            # the named quads, then the same triples as N-Triples lines: N-Quads without a
-            # graph name, so the default graph (a set: shared triples are stored once)
-            payload = memory.dump(format=ox.RdfFormat.N_QUADS) + memory.query(_MERGE).serialize(
-                format=ox.RdfFormat.N_TRIPLES
-            )
-            del memory
-            # written by kg just now from parsed terms: no need to check the IRIs again
-            store.bulk_load(payload, format=ox.RdfFormat.N_QUADS, lenient=True)
-            del payload
-    except _SourceSyntaxError as err:
-        store.clear()
-        raise syntax_error(err.path, err.err) from None
-    except InputError:
-        store.clear()
-        raise
+    # one chunk is written (Oxigraph releases the GIL while it loads) while the next is parsed
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        pending: Future[None] | None = None
+        try:
+            for memory, held in _chunks(ox, files, hashes, formats, chunk_bytes, on_file):
+                _check_chunk(memory, held, checked, refuse)
+                payload = _payload(ox, memory)
+                del memory
+                if pending is not None:
+                    pending.result()
+                # written by kg just now from parsed terms: no need to check the IRIs again
+                pending = writer.submit(store.bulk_load, payload, format=ox.RdfFormat.N_QUADS, lenient=True)
+                del payload
+            if pending is not None:
+                pending.result()
+        except _SourceSyntaxError as err:
+            _drain(pending)
+            store.clear()
+            raise syntax_error(err.path, err.err) from None
+        except InputError:
+            _drain(pending)
+            store.clear()
+            raise
     # a file without triples leaves no named graph behind: record it as an empty one
     present = {str(g.value) for g in store.named_graphs()}
     for graph in files:
