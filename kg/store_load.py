@@ -119,11 +119,12 @@ def first_load(
     checked: Callable[[str], bool],
     refuse: Callable[[set[str], Path], None],
     progress: Callable[[int], None] | None = None,
-    chunk_bytes: int = CHUNK_BYTES,
+    chunk_bytes: int | None = None,
 ) -> dict[str, str]:
     """Load ``files`` (by graph IRI) into the empty ``store``: each into its named graph, and all
     of them merged into the default graph. Return the files' SHA-256 by graph IRI.
 
+    :param chunk_bytes: bytes of files per bulk load (default :data:`CHUNK_BYTES`).
     :param refuse: called with the ``kgo:`` IRIs a checked graph uses and its file; raises when
         one is not declared.
     :raises InputError: naming the file (and line) that does not parse, is missing or uses an
@@ -141,7 +142,7 @@ def first_load(
     with ThreadPoolExecutor(max_workers=1) as writer:
         pending: Future[None] | None = None
         try:
-            for memory, held in _chunks(ox, files, hashes, formats, chunk_bytes, on_file):
+            for memory, held in _chunks(ox, files, hashes, formats, chunk_bytes or CHUNK_BYTES, on_file):
                 _check_chunk(memory, held, checked, refuse)
                 payload = _payload(ox, memory)
                 del memory
