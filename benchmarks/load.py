@@ -40,7 +40,7 @@ from pathlib import Path
 project = kg.Project(Path(sys.argv[2]))
 remove_store(project)
 store = OxStore.open(project)
-print(len(store), store.triples())
+print(len(store))
 """
 
 BARE_LOAD = """

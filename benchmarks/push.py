@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="1m", choices=sorted(SIZES))
     parser.add_argument("--workdir", type=Path, help="where the project goes (kept and reused when it exists)")
     parser.add_argument("--methods", default="insert,graph-store,bulk-load")
+    parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per HTTP request")
     parser.add_argument("--no-verify", action="store_true", help="skip running the stored queries on the server")
     args = parser.parse_args(argv)
 
@@ -53,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(folder, ignore_errors=True)
         with running_virtuoso(folder, timeout=300) as server:
             endpoint = Endpoint.from_options(server.query_url, server.update_url, server.user, server.password)
+            endpoint.timeout = args.timeout
             loader = BulkLoader(Path(server.bulk_dir), [isql, f"127.0.0.1:{server.sql_port}"])
             start = time.perf_counter()
             result = push_store(store, endpoint, method=method, loader=loader)
@@ -68,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
                 start = time.perf_counter()
                 checks = verify_push(store, endpoint, catalogue)
                 same = sum(c.same for c in checks)
-                differ = ", ".join(f"{c.name} ({c.local_rows} here, {c.remote_rows} there)" for c in checks if not c.same)
+                differ = ", ".join(
+                    f"{c.name} ({c.local_rows} here, {c.error[:80] or c.remote_rows} there)" for c in checks if not c.same
+                )
                 verdict = f"{same} of {len(checks)} stored queries give the same rows ({time.perf_counter() - start:.0f} s)"
                 verdict += f"; differ: {differ}" if differ else ""
                 print(f"  {method}: {verdict}", flush=True)

@@ -781,7 +781,8 @@ def push(
             fail(err)
         differ = [c for c in checks if not c.same]
         for check in differ:
-            click.echo(f"  differs: {check.name} ({check.local_rows} rows here, {check.remote_rows} there)")
+            there = check.error or f"{check.remote_rows} there"
+            click.echo(f"  differs: {check.name} ({check.local_rows} rows here, {there})")
         click.echo(
             f"Verified: {len(checks) - len(differ)} of {len(checks)} stored queries give the same rows on the server"
         )
