@@ -71,15 +71,21 @@ def main(argv: list[str] | None = None) -> int:
                 checks = verify_push(store, endpoint, catalogue)
                 same = sum(c.same for c in checks)
                 differ = ", ".join(
-                    f"{c.name} ({c.local_rows} here, {c.error[:80] or c.remote_rows} there)" for c in checks if not c.same
+                    f"{c.name} ({c.local_rows} here, {c.error[:80] or c.remote_rows} there)"
+                    for c in checks
+                    if not c.same
                 )
-                verdict = f"{same} of {len(checks)} stored queries give the same rows ({time.perf_counter() - start:.0f} s)"
+                verdict = (
+                    f"{same} of {len(checks)} stored queries give the same rows ({time.perf_counter() - start:.0f} s)"
+                )
                 verdict += f"; differ: {differ}" if differ else ""
                 print(f"  {method}: {verdict}", flush=True)
             rows.append((method, triples, seconds, result.requests, verdict))
     insert = next((seconds for method, _t, seconds, _r, _v in rows if method == "insert"), None)
     print()
-    print(f"Push of {args.size} ({rows[0][1]:,} triples in {len(graphs)} graphs) into Virtuoso, each into a fresh server")
+    print(
+        f"Push of {args.size} ({rows[0][1]:,} triples in {len(graphs)} graphs) into Virtuoso, each into a fresh server"
+    )
     print()
     print("| method | time | triples/s | requests | × INSERT DATA's time | verification |")
     print("|---|---|---|---|---|---|")

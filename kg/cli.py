@@ -725,7 +725,9 @@ def _is_file(text: str) -> bool:
     metavar="COMMAND",
     help='bulk-load: isql and the server\'s SQL port, e.g. "isql-vt localhost:1111" (user and password appended).',
 )
-@click.option("--graph-store", "graph_store", metavar="URL", help="graph-store: the protocol's URL (default: Virtuoso's).")
+@click.option(
+    "--graph-store", "graph_store", metavar="URL", help="graph-store: the protocol's URL (default: Virtuoso's)."
+)
 @click.option("--verify", is_flag=True, help="Then run every stored query there and here; exit 1 when rows differ.")
 @click.pass_context
 def push(

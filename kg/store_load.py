@@ -8,6 +8,7 @@ Measured by ``benchmarks/load.py`` against a bare ``bulk_load`` of the same quad
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -104,10 +105,8 @@ def _drain(pending: Future[None] | None) -> None:
     """Wait for a write in flight before the store is emptied (its own error is not the one to
     report)."""
     if pending is not None:
-        try:
+        with contextlib.suppress(Exception):  # the error being raised already says what failed
             pending.result()
-        except Exception:  # noqa: BLE001, S110 - the error being raised already says what failed
-            pass
 
 
 def first_load(

@@ -120,14 +120,25 @@ def _isql(virtuoso: Virtuoso) -> list[str]:
 def _push_cli(virtuoso: Virtuoso, *extra: str) -> Any:
     return CliRunner().invoke(
         cli,
-        ["--root", str(ROOT), "push", "--endpoint", virtuoso.query_url, "--update-endpoint", virtuoso.update_url, *extra],
+        [
+            "--root",
+            str(ROOT),
+            "push",
+            "--endpoint",
+            virtuoso.query_url,
+            "--update-endpoint",
+            virtuoso.update_url,
+            *extra,
+        ],
         env={"KG_ENDPOINT_USER": virtuoso.user, "KG_ENDPOINT_PASSWORD": virtuoso.password},
         catch_exceptions=False,
     )
 
 
 @pytest.mark.parametrize("method", ["bulk-load", "graph-store"])
-def test_bulk_and_graph_store_push_then_verify(pushed: tuple[Endpoint, kg.Project], virtuoso: Virtuoso, method: str) -> None:
+def test_bulk_and_graph_store_push_then_verify(
+    pushed: tuple[Endpoint, kg.Project], virtuoso: Virtuoso, method: str
+) -> None:
     endpoint, project = pushed
     extra = ["--bulk-dir", virtuoso.bulk_dir, "--isql", " ".join(_isql(virtuoso))] if method == "bulk-load" else []
     result = _push_cli(virtuoso, "--method", method, "--verify", *extra)
@@ -206,7 +217,7 @@ def test_bulk_load_errors_are_reported(virtuoso: Virtuoso, tmp_path: Path) -> No
     # the server does not see the files where kg wrote them (another machine, a container's
     # volume named wrongly, a folder outside DirsAllowed): nothing is loaded, and kg says so
     loader = BulkLoader(tmp_path, _isql(virtuoso), server_folder="/nonexistent/kg-bulk")
-    with pytest.raises(EndpointError, match="bulk load failed: .*(denied|loaded (none|0) of 1 files)"):
+    with pytest.raises(EndpointError, match=r"bulk load failed: .*(denied|loaded (none|0) of 1 files)"):
         push_store(OxStore(raw, None), target, method="bulk-load", loader=loader)
     assert not list(tmp_path.iterdir())
     with pytest.raises(EndpointError, match="bulk load failed"):

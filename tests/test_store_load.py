@@ -30,7 +30,9 @@ def _expected(project: kg.Project) -> tuple[set[str], set[str]]:
 
 
 def _held(store: OxStore) -> tuple[set[str], set[str]]:
-    named = {str(q) for q in store.store.quads_for_pattern(None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph)}
+    named = {
+        str(q) for q in store.store.quads_for_pattern(None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph)
+    }
     merged = {str(q.triple) for q in store.store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
     return named, merged
 
@@ -71,7 +73,9 @@ def test_first_load_equals_a_refresh_graph_by_graph(project: kg.Project) -> None
     assert _held(first) == _held(by_refresh)
 
 
-def test_a_bad_file_in_a_later_chunk_leaves_an_empty_store(project: kg.Project, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bad_file_in_a_later_chunk_leaves_an_empty_store(
+    project: kg.Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(store_load, "CHUNK_BYTES", 1)
     last = sorted(project.facts_dir.glob("0*.ttl"))[-1]
     last.write_text(last.read_text(encoding="utf-8") + "\n<https://kg.example.org/x> <y> .\n", encoding="utf-8")
