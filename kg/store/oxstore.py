@@ -19,7 +19,6 @@ from ..project import Project
 
 STORE_DIR = ".kg"
 MANIFEST = "manifest.json"
-BULK_BATCH = 250_000  # quads per bulk_extend call on a first load
 FORMAT_VERSION = 2  # bump when the store's layout changes: an older store is rebuilt
 
 
@@ -295,51 +294,36 @@ class OxStore:
         result: SyncResult,
         progress: Callable[[int], None] | None = None,
     ) -> SyncResult:
-        """First load into an empty store: Oxigraph's bulk loader, each file into its named
-        graph and into the default (merged) graph. On a syntax error the store is emptied again.
+        """First load into an empty store (:func:`kg.store.load.first_load`): each file into its
+        named graph and into the default (merged) graph, a chunk of files per bulk load. On a
+        syntax error the store is emptied again.
 
         :raises InputError: naming the file (and line) that does not parse.
         """
-        ox = _ox()
+        from .load import first_load
+
         self._clear_deltas()  # a first load: no earlier state to tell a change from
-        hashes: dict[str, str] = {}
-        current: list[Path] = []
+        declared: list[set[Any]] = []
 
-        def quads() -> Iterator[Any]:
-            default = ox.DefaultGraph()
-            for graph, path in files.items():
-                if not path.is_file():
-                    raise InputError(path, "file not found")
-                current[:] = [path]
-                hashes[graph] = file_hash(path)
-                node = ox.NamedNode(graph)
-                for triple in ox.parse(path=str(path), format=_format_of(ox, path)):
-                    yield ox.Quad(triple.subject, triple.predicate, triple.object, node)
-                    yield ox.Quad(triple.subject, triple.predicate, triple.object, default)
-                result.loaded.append(graph)
-                if progress is not None:
-                    progress(1)
+        def refuse(terms: set[str], path: Path) -> None:
+            from rdflib import URIRef
 
-        try:
-            # in batches: one bulk_extend of everything holds it all in memory (1.9 GiB at 1M
-            # triples); batches of BULK_BATCH quads keep the peak near 0.5 GiB at the same speed
-            stream = quads()
-            while batch := list(itertools.islice(stream, BULK_BATCH)):
-                self.store.bulk_extend(batch)
-        except SyntaxError as err:
-            self.store.clear()
-            raise syntax_error(current[0] if current else Path("?"), err) from None
-        except InputError:
-            self.store.clear()
-            raise
-        try:
-            declared = _declared_terms(project)
-            for graph, path in files.items():
-                if _checked(graph):
-                    _check_terms(self.store, graph, path, declared)
-        except InputError:
-            self.store.clear()
-            raise
+            from ..dataset.loading import refuse_undeclared
+
+            if not declared:
+                declared.append(_declared_terms(project))
+            refuse_undeclared({URIRef(t) for t in terms}, declared[0], path)
+
+        hashes = first_load(
+            self.store,
+            files,
+            formats=_format_of,
+            syntax_error=syntax_error,
+            checked=_checked,
+            refuse=refuse,
+            progress=progress,
+        )
+        result.loaded.extend(files)
         self.store.flush() if self.path is not None else None
         self._write_manifest(hashes, files)
         return result

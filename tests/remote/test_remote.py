@@ -4,16 +4,19 @@ KG_REQUIRE_VIRTUOSO=1); elsewhere it is skipped when virtuoso-t is not installed
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 import kg
 from kg.cli import cli
+from kg.remote.bulk import BulkLoader, push_store, verify_project
 from kg.remote.endpoint import Endpoint, EndpointError, push
 
 from ..virtuoso import Virtuoso, running_virtuoso
@@ -105,3 +108,122 @@ def test_wrong_credentials_and_unreachable_server(virtuoso: Virtuoso, tmp_path: 
         push(ds, Endpoint.from_options(virtuoso.query_url, virtuoso.update_url, "dba", "wrong"))
     with pytest.raises(EndpointError, match="cannot reach the SPARQL server"):
         push(ds, Endpoint.from_options("http://127.0.0.1:9/sparql"))
+
+
+def _isql(virtuoso: Virtuoso) -> list[str]:
+    binary = shutil.which("isql-vt") or shutil.which("isql")
+    if binary is None:
+        pytest.skip("isql not installed")
+    return [binary, f"127.0.0.1:{virtuoso.sql_port}"]
+
+
+def _push_cli(virtuoso: Virtuoso, *extra: str) -> Any:
+    return CliRunner().invoke(
+        cli,
+        [
+            "--root",
+            str(ROOT),
+            "push",
+            "--endpoint",
+            virtuoso.query_url,
+            "--update-endpoint",
+            virtuoso.update_url,
+            *extra,
+        ],
+        env={"KG_ENDPOINT_USER": virtuoso.user, "KG_ENDPOINT_PASSWORD": virtuoso.password},
+        catch_exceptions=False,
+    )
+
+
+@pytest.mark.parametrize("method", ["bulk-load", "graph-store"])
+def test_bulk_and_graph_store_push_then_verify(
+    pushed: tuple[Endpoint, kg.Project], virtuoso: Virtuoso, method: str
+) -> None:
+    endpoint, project = pushed
+    extra = ["--bulk-dir", virtuoso.bulk_dir, "--isql", " ".join(_isql(virtuoso))] if method == "bulk-load" else []
+    result = _push_cli(virtuoso, "--method", method, "--verify", *extra)
+    assert result.exit_code == 0, result.output
+    assert f"Verified: {len(CATALOGUE.names())} of {len(CATALOGUE.names())} stored queries" in result.stdout
+    # the graphs were replaced, not added to: each holds as many triples as locally
+    ds = kg.load_dataset(project)
+    local = {str(g.identifier): len(g) for g in ds.graphs() if len(g) and str(g.identifier).startswith("https://")}
+    rows = kg.run_query(endpoint, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+    assert {str(g): int(n) for g, n in rows.rows} == local  # type: ignore[union-attr, arg-type]
+    assert not list(Path(virtuoso.bulk_dir).iterdir())  # the loader's files are removed
+
+
+def test_verify_reports_a_difference(pushed: tuple[Endpoint, kg.Project], virtuoso: Virtuoso) -> None:
+    endpoint, _project = pushed
+    target = Endpoint.from_options(virtuoso.query_url, virtuoso.update_url, virtuoso.user, virtuoso.password)
+    graph = "https://kg.example.org/source/003_dbc77deba9cd34d7"
+    target.update(f"DROP SILENT GRAPH <{graph}>")
+    try:
+        result = _push_cli(virtuoso, "--method", "graph-store", "--graph-store", "http://127.0.0.1:9/nowhere")
+        assert result.exit_code == 2 and "cannot reach" in result.output
+        checks = verify_project(kg.Project(ROOT), endpoint)
+        assert any(not c.same for c in checks)
+        assert any(c.same for c in checks)
+    finally:
+        assert _push_cli(virtuoso, "--method", "graph-store").exit_code == 0
+
+
+TRICKY = [
+    ('"quote\\" back\\\\slash"', 'quote" back\\slash'),
+    ('"line\\nbreak\\r\\ttab"', "line\nbreak\r\ttab"),
+    ('"Ақорда – “quoted” ✓"@kk', "Ақорда – “quoted” ✓"),
+    ('"ends with a dot ."', "ends with a dot ."),
+    ('"} } DROP ALL ; INSERT DATA { <x> <y> <z> }"', "} } DROP ALL ; INSERT DATA { <x> <y> <z> }"),
+]
+
+
+@pytest.mark.parametrize("method", ["insert", "graph-store", "bulk-load"])
+def test_every_push_method_keeps_terms_intact(virtuoso: Virtuoso, method: str) -> None:
+    import pyoxigraph as ox
+
+    from kg.store import OxStore
+
+    graph = f"urn:x-kg-test:escape-{method}"
+    text = "".join(
+        f"<https://kg.example.org/id/test/s{i}> <https://kg.example.org/test#p%C3%A9> {term} .\n"
+        for i, (term, _value) in enumerate(TRICKY)
+    )
+    raw = ox.Store()
+    raw.load(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+    store = OxStore(raw, None)
+    target = Endpoint.from_options(virtuoso.query_url, virtuoso.update_url, virtuoso.user, virtuoso.password)
+    loader = BulkLoader(Path(virtuoso.bulk_dir), _isql(virtuoso)) if method == "bulk-load" else None
+    for _ in range(2):  # pushed twice: replaced, not doubled
+        result = push_store(store, target, method=method, loader=loader)
+        assert result.graphs == {graph: len(TRICKY)}
+    data = target._post(
+        target.query_url,
+        [("query", f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} ORDER BY ?s")],
+        "application/sparql-results+json",
+    )
+    found = json.loads(data)["results"]["bindings"]
+    assert [b["o"]["value"] for b in found] == [value for _term, value in TRICKY]
+    assert {b["p"]["value"] for b in found} == {"https://kg.example.org/test#p%C3%A9"}
+    assert found[2]["o"].get("xml:lang") == "kk"
+
+
+def test_bulk_load_errors_are_reported(virtuoso: Virtuoso, tmp_path: Path) -> None:
+    import pyoxigraph as ox
+
+    from kg.store import OxStore
+
+    raw = ox.Store()
+    raw.add(ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"), ox.Literal("o"), ox.NamedNode("urn:x-kg-test:e")))
+    target = Endpoint.from_options(virtuoso.query_url, virtuoso.update_url, virtuoso.user, virtuoso.password)
+    # the server does not see the files where kg wrote them (another machine, a container's
+    # volume named wrongly, a folder outside DirsAllowed): nothing is loaded, and kg says so
+    loader = BulkLoader(tmp_path, _isql(virtuoso), server_folder="/nonexistent/kg-bulk")
+    with pytest.raises(EndpointError, match=r"bulk load failed: .*(denied|loaded (none|0) of 1 files)"):
+        push_store(OxStore(raw, None), target, method="bulk-load", loader=loader)
+    assert not list(tmp_path.iterdir())
+    with pytest.raises(EndpointError, match="bulk load failed"):
+        push_store(
+            OxStore(raw, None),
+            target,
+            method="bulk-load",
+            loader=BulkLoader(Path(virtuoso.bulk_dir), [_isql(virtuoso)[0], "127.0.0.1:9"]),
+        )
