@@ -56,8 +56,14 @@ def parse_into(graph: Graph, path: Path, fmt: str | None = None) -> None:
 
 
 def external_graph_iri(path: Path) -> URIRef:
-    """The named graph an extra (external) file is loaded into."""
-    return URIRef(EXTERNAL_GRAPH_BASE + path.stem)
+    """The named graph an extra (external) file is loaded into (its stem percent-encoded where
+    an IRI does not allow its characters).
+
+    :raises InputError: when the name cannot be made into an IRI.
+    """
+    from .namespaces import iri_segment
+
+    return URIRef(EXTERNAL_GRAPH_BASE + iri_segment(path.stem, path))
 
 
 def load_dataset(
