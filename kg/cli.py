@@ -232,7 +232,7 @@ def validate(
 
             with _progress(len(project.sources()), "Loading") as step:
                 store = OxStore.open(project, refresh=False)
-                store.sync(project, extra=extra, progress=step)
+                store.sync(project, extra=extra, progress=step, rehash=full)
             report = validate_store(store, project, sources=chosen, incremental=not full)
     except KgError as err:
         fail(err)

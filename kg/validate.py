@@ -243,7 +243,11 @@ def validate_store(
         plans=plans,
     )
     if cache is not None:
+        from .faults import checkpoint
+
+        checkpoint("validation done")
         cache.save(store, outcome)
+        checkpoint("findings kept")
     focus_nodes = {r.focus for r in outcome.results if not r.focus.startswith(("_:", '"'))}
     if cache is not None:
         where, labels = cache.describe(store, focus_nodes, previous)
