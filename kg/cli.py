@@ -40,8 +40,25 @@ with_option = click.option(
     "extra",
     multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Merge another RDF file as its own named graph (repeatable).",
+    help="Merge another RDF file as its own named graph (repeatable; - reads Turtle from standard input).",
 )
+parents_option = click.option("--parents", is_flag=True, help="Make -o's folder (and its parents) when missing.")
+
+
+def _extra(project: Any, extra: tuple[Path, ...]) -> tuple[Path, ...]:
+    from .dataset import with_stdin
+
+    return with_stdin(project, extra, sys.stdin.buffer)
+
+
+def _output(output: Path | None, parents: bool, *, folder: bool = False) -> Path | None:
+    """``-o``: None for ``-`` (standard output), else the path, its folder checked."""
+    if output is None or str(output) == "-":
+        return None
+    from .files import check_output
+
+    check_output(output, parents=parents, folder=folder)
+    return output
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -74,9 +91,14 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 )
 @with_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("--full", is_flag=True, help="Validate everything and write every output again (no reuse).")
+@click.option(
+    "--full", is_flag=True, help="Compare every file by content, validate everything, write every output again."
+)
+@parents_option
 @click.pass_context
-def build(ctx: click.Context, out_dir: Path | None, extra: tuple[Path, ...], as_json: bool, full: bool) -> None:
+def build(
+    ctx: click.Context, out_dir: Path | None, extra: tuple[Path, ...], as_json: bool, full: bool, parents: bool
+) -> None:
     """Load, validate and export the graph to dist/ (kg.trig, kg.nq, kg.ttl, kg.jsonld).
 
     Exits 1 (and writes nothing) when the data does not conform to shapes.ttl. After a change,
@@ -91,6 +113,9 @@ def build(ctx: click.Context, out_dir: Path | None, extra: tuple[Path, ...], as_
 
     try:
         project = _project(ctx)
+        if out_dir is not None:
+            _output(out_dir, parents, folder=True)
+        extra = _extra(project, extra)
         with _progress(len(project.sources()), "Loading") as step:
             result = run_build(project, out_dir=out_dir, extra=extra, progress=step, incremental=not full)
     except KgError as err:
@@ -219,6 +244,7 @@ def validate(
 
     try:
         project = _project(ctx)
+        extra = _extra(project, extra)
         chosen = [s.iri for s in select_sources(project, sources)] if sources else None
         if engine == "pyshacl" or inference != "none":
             from .dataset import load_dataset
@@ -291,8 +317,9 @@ def _echo_findings(report: Any) -> None:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (atomically) instead of standard output.",
+    help="Write to this file (atomically) instead of standard output (- : standard output).",
 )
+@parents_option
 @click.option("--source", "sources", multiple=True, help="Only this source's graph (repeatable).")
 @click.option("--include-ontology", is_flag=True, help="Also export the ontology graph.")
 @with_option
@@ -315,6 +342,7 @@ def export(
     ctx: click.Context,
     fmt: str | None,
     output: Path | None,
+    parents: bool,
     sources: tuple[str, ...],
     include_ontology: bool,
     extra: tuple[Path, ...],
@@ -337,6 +365,8 @@ def export(
     size = 0
     try:
         project = _project(ctx)
+        output = _output(output, parents)
+        extra = _extra(project, extra)
         fmt_enum = Format.parse(fmt) if fmt else (Format.from_path(output) if output else Format.TURTLE)
         chosen = [s.iri for s in select_sources(project, sources)] if sources else None
         if frame_class and fmt_enum is not Format.JSONLD:
@@ -652,9 +682,22 @@ def query_run(
 @cli.command()
 @click.argument("query_text", metavar="FILE|-|QUERY")
 @output_options
+@click.option(
+    "--timeout",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds the query may run before it is stopped (0: no limit); Ctrl-C stops it too.",
+)
 @click.pass_context
 def sparql(
-    ctx: click.Context, query_text: str, fmt: str | None, with_sources: bool, engine: str, endpoint: str | None
+    ctx: click.Context,
+    query_text: str,
+    fmt: str | None,
+    with_sources: bool,
+    engine: str,
+    endpoint: str | None,
+    timeout: float,
 ) -> None:
     """Run an ad-hoc SPARQL query: a file, - for standard input, or the query text itself.
 
@@ -663,28 +706,25 @@ def sparql(
         kg sparql 'SELECT ?p ?name WHERE { ?p a schema:Person ; rdfs:label ?name } ORDER BY ?name'
         kg sparql my-query.rq -f json
     """
-    if query_text == "-":
-        text = sys.stdin.read()
-    elif _is_file(query_text):
-        text = Path(query_text).read_text(encoding="utf-8")
-    else:
-        text = query_text
+    from .deadline import run_with_deadline
+    from .querytext import read_argument, refuse_update
+
     try:
-        ds = _target(_project(ctx), engine, endpoint)
-        result = _run(ds, text, None, with_sources)
+        text = read_argument(query_text, sys.stdin.buffer)
+        refuse_update(text)
+        project = _project(ctx)
+
+        def answer() -> str:
+            ds = _target(project, engine, endpoint)
+            return _render(ds, _run(ds, text, None, with_sources), fmt)
+
+        output = run_with_deadline(answer, timeout)
     except KgError as err:
         fail(err)
-    _emit(ds, result, fmt)
-
-
-def _is_file(text: str) -> bool:
-    """Whether an argument names an existing file (a query text never does)."""
-    if "{" in text or "\n" in text:
-        return False
-    try:
-        return Path(text).is_file()
-    except OSError:  # e.g. a long query text: "file name too long"
-        return False
+    except KeyboardInterrupt:
+        click.echo("Stopped (Ctrl-C).", err=True)
+        sys.exit(130)
+    click.echo(output, nl=False)
 
 
 # --------------------------------------------------------------------------- push
@@ -789,10 +829,11 @@ def link_report(ctx: click.Context, as_json: bool) -> None:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file instead of standard output.",
+    help="Write to this file instead of standard output (- : standard output).",
 )
+@parents_option
 @click.pass_context
-def link_void(ctx: click.Context, output: Path | None) -> None:
+def link_void(ctx: click.Context, output: Path | None, parents: bool) -> None:
     """Print the VoID/DCAT description of the dataset (also written by kg build as dist/void.ttl).
 
     \b
@@ -804,12 +845,14 @@ def link_void(ctx: click.Context, output: Path | None) -> None:
     from .link import store_void_turtle
 
     try:
-        data = store_void_turtle(synced_store(_project(ctx)))
+        project = _project(ctx)
+        output = _output(output, parents)
+        data = store_void_turtle(synced_store(project))
+        if output:
+            write_atomic(output, data)
     except KgError as err:
         fail(err)
-    if output:
-        write_atomic(output, data)
-    else:
+    if not output:
         click.echo(data.decode("utf-8"), nl=False)
 
 
@@ -857,6 +900,11 @@ def main() -> None:
         raise
     except KgError as err:  # pragma: no cover - commands catch these themselves
         fail(err)
+    except OSError as err:  # the system refused: disk full, read-only, no permission ...
+        from .errors import OutputError
+
+        where = err.filename or "kg"
+        fail(OutputError(where, err.strerror or str(err)))
     except Exception:
         traceback.print_exc()
         click.echo("kg: internal error (a bug); please report it with the traceback above", err=True)

@@ -30,6 +30,8 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _IRI_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
 _NOT_IN_IRI = re.compile(r"[\s<>\"{}|\\^`]")
 _SLUG = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
+#: the longest integer parameter (xsd:integer has no bound; a query needs none this long)
+MAX_INTEGER_DIGITS = 100
 
 
 @dataclass
@@ -72,7 +74,17 @@ def resolve_iri(value: str, name: str, find: Callable[[str], Sequence[str]]) -> 
         return text
     expanded = expand_iri(text)
     if expanded is not None:
+        if _NOT_IN_IRI.search(expanded):
+            bad = _NOT_IN_IRI.search(expanded)[0]  # type: ignore[index]
+            raise ParameterError(
+                f"parameter {name}: {value!r} is not a valid prefixed name ({bad!r} is not allowed in an IRI)"
+            )
         return expanded
+    prefix = re.fullmatch(r"([A-Za-z][\w.-]*):.*", text, re.S)
+    if prefix and not _IRI_SCHEME.match(text):
+        raise ParameterError(
+            f"parameter {name}: unknown prefix {prefix[1]!r} in {value!r}; known prefixes: {', '.join(sorted(PREFIXES))}"
+        )
     if _SLUG.fullmatch(text):
         found = find(text)
         if len(found) == 1:
@@ -100,11 +112,22 @@ def parse_value(param: Param, value: str, find: Callable[[str], Sequence[str]]) 
             return Value(date.fromisoformat(value).isoformat(), XSD_DATE)
         except ValueError:
             raise ParameterError(f"parameter {param.name}: {value!r} is not a date (YYYY-MM-DD)") from None
-    if kind in ("year", "integer"):
-        if not re.fullmatch(r"-?\d+", value.strip()) or (kind == "year" and len(value.strip()) != 4):
-            expected = "a four-digit year" if kind == "year" else "an integer"
-            raise ParameterError(f"parameter {param.name}: {value!r} is not {expected}")
-        return Value(str(int(value.strip())), XSD_INTEGER)
+    if kind == "year":
+        text = value.strip()
+        if not re.fullmatch(r"\d{4}", text, re.A) or text == "0000":
+            raise ParameterError(f"parameter {param.name}: {value[:40]!r} is not a four-digit year (0001-9999)")
+        return Value(str(int(text)), XSD_INTEGER)
+    if kind == "integer":
+        text = value.strip()
+        if not re.fullmatch(r"[-+]?\d+", text, re.A):
+            raise ParameterError(f"parameter {param.name}: {value[:40]!r} is not an integer")
+        sign = "-" if text.startswith("-") else ""
+        digits = text.lstrip("+-").lstrip("0") or "0"
+        if len(digits) > MAX_INTEGER_DIGITS:
+            raise ParameterError(
+                f"parameter {param.name}: an integer of {len(digits)} digits is too long (at most {MAX_INTEGER_DIGITS})"
+            )
+        return Value(sign + digits if digits != "0" else "0", XSD_INTEGER)
     raise ParameterError(f"parameter {param.name}: unknown type {kind!r}")
 
 
@@ -164,7 +187,10 @@ def ox_term(value: Value) -> Any:
     """A checked parameter value as a pyoxigraph term."""
     ox = _ox()
     if value.iri:
-        return ox.NamedNode(value.text)
+        try:
+            return ox.NamedNode(value.text)
+        except ValueError as err:
+            raise ParameterError(f"{value.text!r} is not a valid IRI ({err})") from None
     if value.datatype is None:
         return ox.Literal(value.text)
     return ox.Literal(value.text, datatype=ox.NamedNode(value.datatype))
@@ -179,7 +205,9 @@ def execute(store: OxStore, text: str, bindings: Mapping[str, Any] | None = None
     try:
         return store.store.query(with_values(text, bindings) if bindings else text, prefixes=dict(PREFIXES))
     except SyntaxError as err:
-        raise QueryError(f"SPARQL syntax error: {err}") from None
+        from .querytext import explain_syntax_error
+
+        raise QueryError(explain_syntax_error(text, str(err))) from None
     except OSError as err:
         raise QueryError(f"query failed: {err}") from None
 
@@ -303,6 +331,9 @@ def run_on_store(
     else:
         if params:
             raise ParameterError("parameters can only be given to stored queries")
+        from .querytext import refuse_update
+
+        refuse_update(query)
         result = solutions(store, query)
         evidence_var = None
     if with_sources and isinstance(result, Rows):

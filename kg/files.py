@@ -99,25 +99,33 @@ def remove_leftovers(folder: Path, *, recursive: bool = False) -> list[Path]:
 
 
 def check_output(path: Path, *, parents: bool = False, folder: bool = False) -> None:
-    """Check that ``path`` (a file, or with ``folder`` a folder) can be written where it is: its
-    folder exists (or, with ``parents``, is made) and is a folder.
+    """Check that ``path`` (a file, or with ``folder`` a folder, then made) can be written where
+    it is: the folder it is in exists (or, with ``parents``, is made) and is a folder.
 
     :raises OutputError: naming the missing folder (and ``--parents``), or the file in the way.
     """
-    target = path if folder else path.parent
     if folder and path.exists() and not path.is_dir():
         raise OutputError(path, "is not a folder")
+    if folder and path.is_dir():
+        return
+    target = path.parent  # (an output folder itself is made, as mkdir makes it)
     if target.is_dir():
+        if folder:
+            _make(path)
         return
     for above in (target, *target.parents):
         if above.exists() and not above.is_dir():
             raise OutputError(path, f"cannot write: {above} is a file, not a folder")
     if not parents:
         raise OutputError(path, f"cannot write: folder {target} does not exist (give --parents to make it)")
+    _make(path if folder else target)
+
+
+def _make(folder: Path) -> None:
     try:
-        target.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise OutputError(path, f"cannot make folder {target}: {os_message(err)}") from None
+        raise OutputError(folder, f"cannot make the folder: {os_message(err)}") from None
 
 
 _KEPT_MAGIC = b"kg-kept 1\n"

@@ -114,7 +114,8 @@ def refuse_irregular(path: Path) -> None:
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        raise InputError(path, "file not found (a dangling symbolic link?)") from None
+        why = "a symbolic link to a file that does not exist" if path.is_symlink() else "file not found"
+        raise InputError(path, why) from None
     except OSError as err:
         raise InputError(path, f"cannot read: {err.strerror or err}") from None
     if stat.S_ISREG(mode):

@@ -112,7 +112,9 @@ def run_sparql(target: Target, text: str, bindings: Mapping[str, Node] | None = 
     try:
         prepared = prepareQuery(text, initNs=_QUERY_PREFIXES)
     except Exception as err:
-        raise QueryError(f"SPARQL syntax error: {_first_line(err)}") from None
+        from .querytext import explain_syntax_error
+
+        raise QueryError(explain_syntax_error(text, _first_line(err))) from None
     init: dict[str, Any] = {k: v for k, v in (bindings or {}).items()}
     try:  # rdflib evaluates lazily: read the results inside the try
         result = ds.query(prepared, initBindings=init)
@@ -179,6 +181,9 @@ def run_query(
     else:
         if params:
             raise ParameterError("parameters can only be given to stored queries")
+        from .querytext import refuse_update
+
+        refuse_update(query)
         result = run_sparql(ds, query)
         evidence_var = None
     if with_sources and isinstance(result, Rows):

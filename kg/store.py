@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
 import re
 import shutil
 from collections.abc import Callable, Iterator, Mapping
@@ -68,6 +69,8 @@ def file_hash(path: Path) -> str:
 
 def graph_files(project: Project, extra: tuple[Path, ...] = ()) -> dict[str, Path]:
     """Every file the store holds, by the IRI of its named graph."""
+    from .project import refuse_irregular
+
     files = {ONTOLOGY_GRAPH_IRI: project.ontology_path}
     for source in project.sources():
         files[source.iri] = source.path
@@ -78,6 +81,8 @@ def graph_files(project: Project, extra: tuple[Path, ...] = ()) -> dict[str, Pat
 
         for path in extra:
             files[str(external_graph_iri(Path(path)))] = Path(path)
+    for path in files.values():
+        refuse_irregular(path)  # (never open a FIFO or a device: the read would wait forever)
     return files
 
 
@@ -111,6 +116,17 @@ class SyncResult:
 
 
 _OPEN: dict[Path, OxStore] = {}  # one Store per folder and process (RocksDB takes a lock)
+_INHERITED: list[OxStore] = []  # a forked child's copies of its parent's stores: never used, never closed
+
+
+def _forget_inherited() -> None:
+    """In a forked child: the parent's open stores are not the child's (their locks and
+    background threads stay with the parent); kept from being closed, and opened anew if used."""
+    _INHERITED.extend(_OPEN.values())
+    _OPEN.clear()
+
+
+os.register_at_fork(after_in_child=_forget_inherited)
 
 
 class OxStore:
@@ -279,9 +295,9 @@ class OxStore:
         path = self._manifest_path()
         if path is None:
             return
-        from .files import write_atomic
-
         import time
+
+        from .files import write_atomic
 
         scanned = time.time_ns()
         stamps = {graph: _stamp(files[graph]) for graph in sorted(hashes) if graph in files}
@@ -350,7 +366,7 @@ class OxStore:
                 continue
             try:
                 parsed = ox.Store()
-                parsed.load(path=str(path), format=_format_of(ox, path), to_graph=ox.NamedNode(graph))
+                parsed.load(**_input(path), format=_format_of(ox, path), to_graph=ox.NamedNode(graph))
             except SyntaxError as err:
                 raise syntax_error(path, err) from None
             parsed_graphs[graph] = parsed
@@ -421,7 +437,7 @@ class OxStore:
                 current[:] = [path]
                 hashes[graph] = file_hash(path)
                 node = ox.NamedNode(graph)
-                for triple in ox.parse(path=str(path), format=_format_of(ox, path)):
+                for triple in ox.parse(**_input(path), format=_format_of(ox, path)):
                     yield ox.Quad(triple.subject, triple.predicate, triple.object, node)
                     yield ox.Quad(triple.subject, triple.predicate, triple.object, default)
                 result.loaded.append(graph)
@@ -562,7 +578,9 @@ class OxStore:
                 lines = path.read_text(encoding="utf-8").splitlines()
             except (OSError, UnicodeDecodeError):
                 return None
-            if len(lines) != step["lines"] or not all(line[:2] in ("- ", "+ ") and line.endswith(" .") for line in lines):
+            if len(lines) != step["lines"] or not all(
+                line[:2] in ("- ", "+ ") and line.endswith(" .") for line in lines
+            ):
                 return None  # (a damaged step: the validation runs in full)
             for line in lines:
                 (removed if line[0] == "-" else added).add(line[2:-2])
@@ -587,7 +605,9 @@ class OxStore:
         try:
             return self.store.query(text, substitutions=subs or None, prefixes=dict(PREFIXES))
         except SyntaxError as err:
-            raise QueryError(f"SPARQL syntax error: {err}") from None
+            from .querytext import explain_syntax_error
+
+            raise QueryError(explain_syntax_error(text, str(err))) from None
         except OSError as err:
             raise QueryError(f"query failed: {err}") from None
 
@@ -650,6 +670,21 @@ def remove_store(project: Project) -> None:
     folder = (project.root / STORE_DIR / "store").resolve()
     _OPEN.pop(folder, None)
     shutil.rmtree(project.root / STORE_DIR, ignore_errors=True)
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _input(path: Path) -> dict[str, Any]:
+    """What Oxigraph's parsers read a file from: its path, or (for a file that starts with a
+    UTF-8 byte-order mark, which Oxigraph takes for a term) its bytes after the mark."""
+    from .project import refuse_irregular
+
+    refuse_irregular(path)  # (never open a FIFO or a device: the read would wait forever)
+    with path.open("rb") as handle:
+        if handle.read(3) != _BOM:
+            return {"path": str(path)}
+        return {"input": handle.read()}
 
 
 def _format_of(ox: Any, path: Path) -> Any:
