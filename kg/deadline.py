@@ -38,7 +38,7 @@ def run_with_deadline(work: Callable[[], T], timeout: float | None, what: str = 
     :raises KgError: the user error the work raised, with its message and exit code.
     """
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    ctx = multiprocessing.get_context(method)
+    ctx: Any = multiprocessing.get_context(method)
     receiver, sender = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_child, args=(work, sender), daemon=True)
     sys.stdout.flush()

@@ -184,7 +184,7 @@ def push(
             continue
         lines = sorted({ntriples.triple(s, p, o) for s, p, o in graph})
         texts.append((str(name), ntriples.iri(str(name)), lines))
-    for name, graph_term, lines in texts:
+    for graph_iri, graph_term, lines in texts:
         endpoint.update(f"DROP SILENT GRAPH {graph_term}")
         requests += 1
         for chunk in _batches(lines, batch):
@@ -192,6 +192,6 @@ def push(
             requests += 1
             if progress is not None:
                 progress(len(chunk))
-        sent[name] = len(lines)
+        sent[graph_iri] = len(lines)
     endpoint._graphs = None
     return PushResult(graphs=sent, requests=requests)

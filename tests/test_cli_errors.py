@@ -78,7 +78,9 @@ def test_sparql_names_an_unknown_prefix(runner: CliRunner, mini: kg.Project) -> 
     result = run(runner, mini, "sparql", "SELECT * WHERE {\n  ?s a schema:Person ;\n     foo:bar ?o }")
     refused(result, "unknown prefix foo: (line 3)")
     assert "expected one of" not in result.stderr and len(result.stderr) < 600
-    refused(run(runner, mini, "sparql", "--engine", "rdflib", "SELECT * WHERE { ?s foo:bar ?o }"), "unknown prefix foo:")
+    refused(
+        run(runner, mini, "sparql", "--engine", "rdflib", "SELECT * WHERE { ?s foo:bar ?o }"), "unknown prefix foo:"
+    )
 
 
 def test_sparql_syntax_errors_stay_short(runner: CliRunner, mini: kg.Project) -> None:
@@ -154,7 +156,9 @@ def test_sparql_has_a_default_timeout_of_a_minute(runner: CliRunner) -> None:
 # --------------------------------------------------------------------------- parameters
 
 
-@pytest.mark.parametrize("value", ["person:a>b", "person:a{b", 'person:a"b', "person:a\nb", "person:a b", "person:a\\b"])
+@pytest.mark.parametrize(
+    "value", ["person:a>b", "person:a{b", 'person:a"b', "person:a\nb", "person:a b", "person:a\\b"]
+)
 def test_prefixed_name_parameters_with_characters_iris_forbid(runner: CliRunner, mini: kg.Project, value: str) -> None:
     refused(run(runner, mini, "query", "run", "guests", "-p", f"guest={value}"), "is not a valid prefixed name")
 
@@ -165,7 +169,9 @@ def test_unknown_prefix_in_a_parameter_is_named(runner: CliRunner, mini: kg.Proj
 
 def test_years_and_long_integers(runner: CliRunner, repo: kg.Project) -> None:
     for year in ("-999", "0000", "12345", "999", "２０２４", "+202"):
-        refused(run(runner, repo, "query", "run", "visits", "-p", f"year={year}"), "is not a four-digit year (0001-9999)")
+        refused(
+            run(runner, repo, "query", "run", "visits", "-p", f"year={year}"), "is not a four-digit year (0001-9999)"
+        )
     assert run(runner, repo, "query", "run", "visits", "-p", "year=0001", "-f", "csv").exit_code == 0
     refused(
         run(runner, repo, "query", "run", "source-support", "-p", "min_sources=" + "9" * 5000),
@@ -199,13 +205,16 @@ def test_o_whose_parent_is_a_file(runner: CliRunner, mini: kg.Project, tmp_path:
 
 
 def test_o_dash_writes_to_standard_output(runner: CliRunner, mini: kg.Project) -> None:
-    assert run(runner, mini, "export", "-o", "-", "-f", "nquads").stdout == run(runner, mini, "export", "-f", "nquads").stdout
+    assert (
+        run(runner, mini, "export", "-o", "-", "-f", "nquads").stdout
+        == run(runner, mini, "export", "-f", "nquads").stdout
+    )
     assert run(runner, mini, "link", "void", "-o", "-").stdout.startswith("@prefix")
     assert not (Path.cwd() / "-").exists()
 
 
 def test_with_dash_reads_standard_input(runner: CliRunner, mini: kg.Project, tmp_path: Path) -> None:
-    extra = "<https://example.org/x> <http://www.w3.org/2000/01/rdf-schema#label> \"from stdin\" .\n"
+    extra = '<https://example.org/x> <http://www.w3.org/2000/01/rdf-schema#label> "from stdin" .\n'
     result = run(runner, mini, "export", "-f", "nquads", "--with", "-", input=extra)
     assert result.exit_code == 0
     assert '"from stdin" <https://kg.example.org/graph/external/stdin> .' in result.stdout

@@ -23,6 +23,7 @@ from kg.cli import main
 
 pytestmark = pytest.mark.slow
 
+
 @dataclass
 class Run:
     returncode: int
@@ -30,11 +31,12 @@ class Run:
     stderr: str
 
 
-def kg_run(root: Path, *args: str, crash_at: int | None = None, trace: bool = False) -> Run:
+def kg_run(root: Path, *args: str, crash_at: int | None = None, trace: bool = False, incremental: bool = False) -> Run:
     """``kg --root ROOT ARGS`` in a forked child process (kg is imported already: no start-up
-    cost), with the validation incremental at any size (the mini project is far below the size
-    where kg reads the constraints' dependencies by itself: the crash case of issue 17); with
-    ``crash_at``, the child ends at that checkpoint as ``kill -9`` would end it."""
+    cost); with ``crash_at``, the child ends at that checkpoint as ``kill -9`` would end it;
+    with ``incremental``, the validation is incremental at any size (the mini project is far
+    below the size where kg reads the constraints' dependencies by itself: the crash case of
+    issue 17)."""
     out = root.parent / f".{root.name}.out"
     err = root.parent / f".{root.name}.err"
     pid = os.fork()
@@ -50,7 +52,8 @@ def kg_run(root: Path, *args: str, crash_at: int | None = None, trace: bool = Fa
                     os.environ["KG_CRASH_AT"] = str(crash_at)
                 if trace:
                     os.environ["KG_CRASH_TRACE"] = "1"
-                importlib.import_module("kg.validate").INCREMENTAL_MIN_QUADS = 0
+                if incremental:
+                    importlib.import_module("kg.validate").INCREMENTAL_MIN_QUADS = 0
                 importlib.import_module("kg.faults")._passed = 0
                 sys.argv = ["kg", "--root", str(root), *args]
                 try:
@@ -101,13 +104,16 @@ def built(mini: kg.Project) -> Path:
     return mini.root
 
 
-def test_a_build_killed_at_any_point_never_publishes_unvalidated_triples(built: Path, tmp_path: Path) -> None:
+def test_a_build_killed_at_any_point_never_publishes_unvalidated_triples(mini: kg.Project, tmp_path: Path) -> None:
+    built = mini.root
+    assert kg_run(built, "build", incremental=True).returncode == 0  # (the constraints' dependencies kept)
+    assert (built / ".kg" / "dependencies.json").is_file()
     good = outputs(built)
     # the points a build of a change passes (a dry run counts them)
     probe = tmp_path / "probe"
     shutil.copytree(built, probe)
     break_alpha(probe)
-    dry = kg_run(probe, "build", crash_at=0, trace=True)
+    dry = kg_run(probe, "build", crash_at=0, trace=True, incremental=True)
     assert dry.returncode == 1, dry.stderr
     points = re.findall(r"kg checkpoint (\d+): (.*)", dry.stderr)
     names = {name for _n, name in points}
@@ -117,22 +123,23 @@ def test_a_build_killed_at_any_point_never_publishes_unvalidated_triples(built: 
         root = tmp_path / f"at-{number}"
         shutil.copytree(built, root)
         break_alpha(root)
-        crashed = kg_run(root, "build", crash_at=int(number))
+        crashed = kg_run(root, "build", crash_at=int(number), incremental=True)
         assert crashed.returncode == 137, (name, crashed.stderr)
         assert outputs(root) == good  # nothing published by the stopped build
-        again = kg_run(root, "build")
+        again = kg_run(root, "build", incremental=True)
         assert again.returncode == 1, (name, again.stdout, again.stderr)
         assert "does NOT conform" in again.stdout, name
         assert "Traceback" not in again.stderr
         assert outputs(root) == good, name  # the violating triple is not published
-        validated = kg_run(root, "validate")
-        assert validated.returncode == 1 and "2 January 2024" in validated.stdout, name
         assert leftovers(root) == [], name
-        # mended, the next build conforms and publishes what a clean build does
-        shutil.copy(built / "facts" / "alpha.ttl", root / "facts" / "alpha.ttl")
-        mended = kg_run(root, "build")
-        assert mended.returncode == 0, (name, mended.stderr)
-        assert outputs(root) == good, name
+        if name == "change log written":  # (once: kg validate agrees, and a mended file conforms)
+            validated = kg_run(root, "validate", incremental=True)
+            assert validated.returncode == 1 and "2 January 2024" in validated.stdout, name
+            shutil.copy(built / "facts" / "alpha.ttl", root / "facts" / "alpha.ttl")
+            mended = kg_run(root, "build", incremental=True)
+            assert mended.returncode == 0, (name, mended.stderr)
+            assert outputs(root) == good, name
+        shutil.rmtree(root)
 
 
 def test_a_first_build_killed_at_any_point(mini: kg.Project, tmp_path: Path) -> None:
@@ -200,9 +207,9 @@ def test_a_damaged_cache_is_named_and_rebuilt(built: Path, damage: str) -> None:
         return
     assert again.returncode == 0, again.stderr
     assert outputs(built) == good
-    # and the cache is whole again: the next build says nothing
-    quiet = kg_run(built, "build")
-    assert quiet.returncode == 0 and "rebuilding" not in quiet.stderr
+    if damage == "garbage manifest":  # (once: the cache is whole again, the next build says nothing)
+        quiet = kg_run(built, "build")
+        assert quiet.returncode == 0 and "rebuilding" not in quiet.stderr
 
 
 def test_temporary_files_left_behind_are_removed(built: Path) -> None:

@@ -65,7 +65,7 @@ def invoke(project: kg.Project, *args: str, input: bytes | None = None) -> Resul
 #: text a user could type: any printable character, and the ones that end terms and queries
 hostile = st.text(
     alphabet=st.one_of(
-        st.sampled_from(list('<>{}"\'\\\n\r\t #:;.,/?=&%@^`|*()[]-_0123456789')),
+        st.sampled_from(list("<>{}\"'\\\n\r\t #:;.,/?=&%@^`|*()[]-_0123456789")),
         st.characters(codec="utf-8", exclude_categories=["Cs"]),
     ),
     max_size=40,
@@ -149,7 +149,10 @@ def test_mutated_facts_files(project: kg.Project, changes: list[tuple[int, int, 
 
 
 @FUZZ
-@given(data=st.binary(max_size=300), name=st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=20))
+@given(
+    data=st.binary(max_size=300),
+    name=st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=20),
+)
 def test_random_facts_files(project: kg.Project, data: bytes, name: str) -> None:
     safe = name.replace("/", "_").replace("\x00", "_")
     if safe in (".", ".."):
