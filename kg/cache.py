@@ -13,6 +13,9 @@ from typing import Any
 from .errors import KgError, OutputError
 from .files import os_message, remove_leftovers
 
+#: whether this process has opened a store on disk (RocksDB): a forked child must not use it
+ROCKSDB_OPENED = False
+
 #: files beside the store that describe its content (removed with a store that is made anew)
 _DESCRIBING = ("manifest.json", "journal.json", "deltas")
 
@@ -48,6 +51,8 @@ def open_store_folder(ox: Any, folder: Path) -> Any:
 
     :raises KgError: when another kg process holds the store, or it cannot be made at all.
     """
+    global ROCKSDB_OPENED
+    ROCKSDB_OPENED = True
     _folder(folder.parent)
     if (folder.exists() or folder.is_symlink()) and not folder.is_dir():
         damaged(folder, "is not a folder")

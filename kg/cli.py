@@ -3,6 +3,7 @@ calls one library function, and formats the result."""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sys
@@ -466,7 +467,7 @@ def _emit(ds: Any, result: Any, fmt: str | None) -> None:
     click.echo(_render(ds, result, fmt), nl=False)
 
 
-def _render(ds: Any, result: Any, fmt: str | None) -> str:
+def _render(ds: Any, result: Any, fmt: str | None, *, terminal: bool | None = None) -> str:
     """A result as printed: rows of rdflib terms (the rdflib engine, an endpoint) or of
     pyoxigraph terms (the store, read without rdflib), a boolean, or a graph."""
     from .fastquery import Rows
@@ -475,7 +476,7 @@ def _render(ds: Any, result: Any, fmt: str | None) -> str:
     if isinstance(result, bool):
         return "true\n" if result else "false\n"
     if isinstance(result, Rows):
-        fmt = fmt or ("table" if sys.stdout.isatty() else "csv")
+        fmt = fmt or ("table" if (_terminal() if terminal is None else terminal) else "csv")
         if fmt in ("turtle", "jsonld"):
             raise click.UsageError(
                 f"--format {fmt} is for CONSTRUCT/DESCRIBE queries; use table, csv, tsv, json or markdown"
@@ -499,6 +500,18 @@ def _render(ds: Any, result: Any, fmt: str | None) -> str:
 
     doc = jsonld.dataset_document([(None, iter(result))], jsonld.packaged_context())
     return jsonld.dumps(doc)
+
+
+def _sparql_answer(
+    project: Any, text: str, engine: str, endpoint: str | None, fmt: str | None, with_sources: bool, terminal: bool
+) -> str:
+    """What ``kg sparql`` prints (run in a child process: see :func:`kg.deadline.run_with_deadline`)."""
+    ds = _target(project, engine, endpoint)
+    return _render(ds, _run(ds, text, None, with_sources), fmt, terminal=terminal)
+
+
+def _terminal() -> bool:
+    return sys.stdout.isatty()
 
 
 def _is_store(target: Any) -> bool:
@@ -713,12 +726,11 @@ def sparql(
         text = read_argument(query_text, sys.stdin.buffer)
         refuse_update(text)
         project = _project(ctx)
+        answer = functools.partial(_sparql_answer, project, text, engine, endpoint, fmt, with_sources, _terminal())
+        from .store import open_here
 
-        def answer() -> str:
-            ds = _target(project, engine, endpoint)
-            return _render(ds, _run(ds, text, None, with_sources), fmt)
-
-        output = run_with_deadline(answer, timeout)
+        # (a store this process holds, as when kg is called from Python, cannot be opened by a child)
+        output = answer() if open_here(project) else run_with_deadline(answer, timeout)
     except KgError as err:
         fail(err)
     except KeyboardInterrupt:

@@ -29,7 +29,8 @@ class ChildError(KgError):
 
 
 def run_with_deadline(work: Callable[[], T], timeout: float | None, what: str = "the query") -> T:
-    """``work()`` in a child process (forked where the system can: nothing to import again);
+    """``work()`` in a child process (forked where the system can and it is safe; else started
+    anew, and ``work`` must then be picklable: a module-level function or a partial of one);
     its result comes back through a pipe (it must be picklable).
 
     :param timeout: seconds; ``None`` or 0 for no deadline.
@@ -37,7 +38,10 @@ def run_with_deadline(work: Callable[[], T], timeout: float | None, what: str = 
     :raises KeyboardInterrupt: on Ctrl-C, after the child is killed.
     :raises KgError: the user error the work raised, with its message and exit code.
     """
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    # fork (nothing to import again) unless this process has opened a RocksDB store: its
+    # background threads do not follow into a forked child, which can then hang on its locks
+    opened = getattr(sys.modules.get("kg.cache"), "ROCKSDB_OPENED", False)
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() and not opened else "spawn"
     ctx: Any = multiprocessing.get_context(method)
     receiver, sender = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_child, args=(work, sender), daemon=True)

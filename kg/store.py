@@ -176,6 +176,9 @@ class OxStore:
             reader = cls(None, folder, read_only=True)
             hashes = reader._current(project)
             if hashes is not None:
+                from . import cache
+
+                cache.ROCKSDB_OPENED = True
                 try:
                     reader.store = _ox().Store.read_only(str(folder))
                 except OSError:
@@ -663,6 +666,11 @@ def _check_terms(store: Any, graph: str, path: Path, declared: set[Any]) -> None
         f'FILTER(isIRI(?t) && STRSTARTS(STR(?t), "{kgo}")) }}'
     )
     refuse_undeclared({URIRef(row["t"].value) for row in rows}, declared, path)
+
+
+def open_here(project: Project) -> bool:
+    """Whether this process holds the project's store open (and its write lock)."""
+    return (project.root / STORE_DIR / "store").resolve() in _OPEN
 
 
 def remove_store(project: Project) -> None:
