@@ -5,21 +5,18 @@ keeps a file's size and modification time is seen; temporary files left behind a
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import re
 import shutil
-import signal
+import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 import kg
-from kg.cli import main
 
 pytestmark = pytest.mark.slow
 
@@ -31,51 +28,37 @@ class Run:
     stderr: str
 
 
+RUNNER = (
+    "import importlib, os, sys\n"
+    "if os.environ.pop('KG_TEST_INCREMENTAL', None):\n"
+    "    importlib.import_module('kg.validate').INCREMENTAL_MIN_QUADS = 0\n"
+    "from kg.cli import main\n"
+    "sys.argv[0] = 'kg'\n"
+    "main()\n"
+)
+
+
 def kg_run(root: Path, *args: str, crash_at: int | None = None, trace: bool = False, incremental: bool = False) -> Run:
-    """``kg --root ROOT ARGS`` in a forked child process (kg is imported already: no start-up
-    cost); with ``crash_at``, the child ends at that checkpoint as ``kill -9`` would end it;
-    with ``incremental``, the validation is incremental at any size (the mini project is far
-    below the size where kg reads the constraints' dependencies by itself: the crash case of
-    issue 17)."""
-    out = root.parent / f".{root.name}.out"
-    err = root.parent / f".{root.name}.err"
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        code = 99
-        try:
-            with out.open("w", encoding="utf-8") as stdout, err.open("w", encoding="utf-8") as stderr:
-                os.dup2(stderr.fileno(), 2)
-                sys.stdout, sys.stderr = stdout, stderr
-                for name in ("KG_CRASH_AT", "KG_CRASH_TRACE"):
-                    os.environ.pop(name, None)
-                if crash_at is not None:
-                    os.environ["KG_CRASH_AT"] = str(crash_at)
-                if trace:
-                    os.environ["KG_CRASH_TRACE"] = "1"
-                if incremental:
-                    importlib.import_module("kg.validate").INCREMENTAL_MIN_QUADS = 0
-                importlib.import_module("kg.faults")._passed = 0
-                sys.argv = ["kg", "--root", str(root), *args]
-                try:
-                    main()
-                    code = 0
-                except SystemExit as exit:
-                    code = exit.code if isinstance(exit.code, int) else 1
-                stdout.flush()
-                stderr.flush()
-        finally:
-            os._exit(code)
-    deadline = time.monotonic() + 300
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            raise AssertionError(f"kg {' '.join(args)} did not end in 300 s")
-        time.sleep(0.02)
-    return Run(os.waitstatus_to_exitcode(status), out.read_text(encoding="utf-8"), err.read_text(encoding="utf-8"))
+    """``kg --root ROOT ARGS`` in a process of its own (a forked one could hang on the locks of a
+    store this test process opened); with ``crash_at``, it ends at that checkpoint as ``kill -9``
+    would end it; with ``incremental``, the validation is incremental at any size (the mini
+    project is far below the size where kg reads the constraints' dependencies by itself: the
+    crash case of issue 17)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_CRASH")}
+    if crash_at is not None:
+        env["KG_CRASH_AT"] = str(crash_at)
+    if trace:
+        env["KG_CRASH_TRACE"] = "1"
+    if incremental:
+        env["KG_TEST_INCREMENTAL"] = "1"
+    done = subprocess.run(
+        [sys.executable, "-c", RUNNER, "--root", str(root), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    return Run(done.returncode, done.stdout, done.stderr)
 
 
 def break_alpha(root: Path) -> None:
