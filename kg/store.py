@@ -202,7 +202,11 @@ class OxStore:
             return None
         for graph, file in files.items():
             try:
-                if not _trusted(_stamp(file), self._stamps.get(graph), self._scanned):
+                stamp = _stamp(file)
+                if _trusted(stamp, self._stamps.get(graph), self._scanned):
+                    continue
+                # the same stamp, modified within the granularity of the scan: the content decides
+                if stamp != self._stamps.get(graph) or file_hash(file) != old.get(graph):
                     return None
             except OSError:
                 return None
