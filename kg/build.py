@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .export.writers import Format, export_store
-from .files import write_atomic
+from .faults import checkpoint
+from .files import remove_leftovers, write_atomic
 from .link.links import store_void_turtle
 from .project import Project
 from .store.oxstore import STORE_DIR, OxStore, SyncResult
@@ -74,15 +75,18 @@ def build(
     parts of unchanged graphs are reused, and outputs already up to date are left alone.
 
     :param progress: called with 1 after each file is read into the store.
-    :param incremental: False to validate everything and write every output again.
+    :param incremental: False to compare every file by its content, validate everything and
+        write every output again.
     :raises KgError: for unreadable or malformed input.
     """
     store = OxStore.open(project, refresh=False)
-    synced = store.sync(project, extra=tuple(extra), progress=progress)
+    synced = store.sync(project, extra=tuple(extra), progress=progress, rehash=not incremental)
     report = validate_store(store, project, incremental=incremental)
+    checkpoint("validated")
     result = BuildResult(stats=store_stats(store), report=report, sync=synced)
     if report.conforms() or write_when_invalid:
         target = out_dir or project.dist_dir
+        remove_leftovers(target)  # of a build that stopped half-way (the store's lock is held)
         artifacts = project.root / STORE_DIR / "exports"  # per-graph parts, reused while a graph is unchanged
         written = _Written(project.root / STORE_DIR / OUTPUTS_FILE, store)
         for name, fmt in BUILD_OUTPUTS.items():
@@ -90,6 +94,7 @@ def build(
             if not incremental or not written.current(path):
                 export_store(store, fmt, path, cache_dir=artifacts)
                 written.record(path)
+                checkpoint("output written")
             result.outputs.append(path)
         void_path = target / "void.ttl"
         if not incremental or not written.current(void_path):

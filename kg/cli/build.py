@@ -9,7 +9,19 @@ from pathlib import Path
 import click
 
 from ..errors import ExitCode, KgError
-from .group import cli, echo_conformance, fail, progress_bar, project_of, severity, shown, with_option
+from .group import (
+    cli,
+    echo_conformance,
+    extra_files,
+    fail,
+    output_path,
+    parents_option,
+    progress_bar,
+    project_of,
+    severity,
+    shown,
+    with_option,
+)
 
 
 @cli.command()
@@ -18,9 +30,14 @@ from .group import cli, echo_conformance, fail, progress_bar, project_of, severi
 )
 @with_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("--full", is_flag=True, help="Validate everything and write every output again (no reuse).")
+@click.option(
+    "--full", is_flag=True, help="Compare every file by content, validate everything, write every output again."
+)
+@parents_option
 @click.pass_context
-def build(ctx: click.Context, out_dir: Path | None, extra: tuple[Path, ...], as_json: bool, full: bool) -> None:
+def build(
+    ctx: click.Context, out_dir: Path | None, extra: tuple[Path, ...], as_json: bool, full: bool, parents: bool
+) -> None:
     """Load, validate and export the graph to dist/ (kg.trig, kg.nq, kg.ttl, kg.jsonld).
 
     Exits 1 (and writes nothing) when the data does not conform to shapes.ttl. After a change,
@@ -35,6 +52,9 @@ def build(ctx: click.Context, out_dir: Path | None, extra: tuple[Path, ...], as_
 
     try:
         project = project_of(ctx)
+        if out_dir is not None:
+            output_path(out_dir, parents, folder=True)
+        extra = extra_files(project, extra)
         with progress_bar(len(project.sources()), "Loading") as step:
             result = run_build(project, out_dir=out_dir, extra=extra, progress=step, incremental=not full)
     except KgError as err:

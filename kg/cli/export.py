@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import KgError
-from .group import cli, fail, project_of, with_option
+from .group import cli, extra_files, fail, output_path, parents_option, project_of, with_option
 
 
 @cli.command()
@@ -22,8 +22,9 @@ from .group import cli, fail, project_of, with_option
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (atomically) instead of standard output.",
+    help="Write to this file (atomically) instead of standard output (- : standard output).",
 )
+@parents_option
 @click.option("--source", "sources", multiple=True, help="Only this source's graph (repeatable).")
 @click.option("--include-ontology", is_flag=True, help="Also export the ontology graph.")
 @with_option
@@ -46,6 +47,7 @@ def export(
     ctx: click.Context,
     fmt: str | None,
     output: Path | None,
+    parents: bool,
     sources: tuple[str, ...],
     include_ontology: bool,
     extra: tuple[Path, ...],
@@ -63,13 +65,15 @@ def export(
     from ..export.project import export_project
 
     try:
+        project = project_of(ctx)
+        output = output_path(output, parents)
         done = export_project(
-            project_of(ctx),
+            project,
             fmt=fmt,
             output=output,
             sources=sources,
             include_ontology=include_ontology,
-            extra=extra,
+            extra=extra_files(project, extra),
             frame_class=frame_class,
             engine=engine,
         )

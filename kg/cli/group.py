@@ -41,8 +41,26 @@ with_option = click.option(
     "extra",
     multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Merge another RDF file as its own named graph (repeatable).",
+    help="Merge another RDF file as its own named graph (repeatable; - reads Turtle from standard input).",
 )
+parents_option = click.option("--parents", is_flag=True, help="Make -o's folder (and its parents) when missing.")
+
+
+def extra_files(project: Any, extra: tuple[Path, ...]) -> tuple[Path, ...]:
+    """``--with`` files, ``-`` (standard input) saved where the project keeps such input."""
+    from ..dataset.loading import with_stdin
+
+    return with_stdin(project, extra, sys.stdin.buffer)
+
+
+def output_path(output: Path | None, parents: bool, *, folder: bool = False) -> Path | None:
+    """``-o``: None for ``-`` (standard output), else the path, its folder checked."""
+    if output is None or str(output) == "-":
+        return None
+    from ..files import check_output
+
+    check_output(output, parents=parents, folder=folder)
+    return output
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -105,6 +123,11 @@ def main() -> None:
         raise
     except KgError as err:  # pragma: no cover - commands catch these themselves
         fail(err)
+    except OSError as err:  # the system refused: disk full, read-only, no permission ...
+        from ..errors import OutputError
+
+        where = err.filename or "kg"
+        fail(OutputError(where, err.strerror or str(err)))
     except Exception:
         traceback.print_exc()
         click.echo("kg: internal error (a bug); please report it with the traceback above", err=True)

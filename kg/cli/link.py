@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import ExitCode, KgError
-from .group import cli, fail, project_of
+from .group import cli, fail, output_path, parents_option, project_of
 
 
 @cli.group()
@@ -59,10 +59,11 @@ def link_report(ctx: click.Context, as_json: bool) -> None:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file instead of standard output.",
+    help="Write to this file instead of standard output (- : standard output).",
 )
+@parents_option
 @click.pass_context
-def link_void(ctx: click.Context, output: Path | None) -> None:
+def link_void(ctx: click.Context, output: Path | None, parents: bool) -> None:
     """Print the VoID/DCAT description of the dataset (also written by kg build as dist/void.ttl).
 
     \b
@@ -74,10 +75,12 @@ def link_void(ctx: click.Context, output: Path | None) -> None:
     from ..link.links import store_void_turtle
 
     try:
-        data = store_void_turtle(synced_store(project_of(ctx)))
+        project = project_of(ctx)
+        output = output_path(output, parents)
+        data = store_void_turtle(synced_store(project))
+        if output:
+            write_atomic(output, data)
     except KgError as err:
         fail(err)
-    if output:
-        write_atomic(output, data)
-    else:
+    if not output:
         click.echo(data.decode("utf-8"), nl=False)

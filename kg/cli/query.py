@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -194,9 +193,22 @@ def query_run(
 @cli.command()
 @click.argument("query_text", metavar="FILE|-|QUERY")
 @output_options
+@click.option(
+    "--timeout",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds the query may run before it is stopped (0: no limit); Ctrl-C stops it too.",
+)
 @click.pass_context
 def sparql(
-    ctx: click.Context, query_text: str, fmt: str | None, with_sources: bool, engine: str, endpoint: str | None
+    ctx: click.Context,
+    query_text: str,
+    fmt: str | None,
+    with_sources: bool,
+    engine: str,
+    endpoint: str | None,
+    timeout: float,
 ) -> None:
     """Run an ad-hoc SPARQL query: a file, - for standard input, or the query text itself.
 
@@ -205,37 +217,26 @@ def sparql(
         kg sparql 'SELECT ?p ?name WHERE { ?p a schema:Person ; rdfs:label ?name } ORDER BY ?name'
         kg sparql my-query.rq -f json
     """
-    if query_text == "-":
-        text = sys.stdin.read()
-    elif _is_file(query_text):
-        text = Path(query_text).read_text(encoding="utf-8")
-    else:
-        text = query_text
-    from ..query.answers import answer
+    from ..query.answers import answer_in_time
+    from ..query.text import read_argument
 
     try:
-        answered = answer(
+        text = read_argument(query_text, sys.stdin.buffer)
+        answered = answer_in_time(
             project_of(ctx),
             text,
             fmt=fmt,
             with_sources=with_sources,
             engine=engine,
             endpoint=endpoint,
-            keep=False,
             terminal=sys.stdout.isatty(),
+            timeout=timeout,
         )
     except FormatMismatch as err:
         raise click.UsageError(str(err)) from None
     except KgError as err:
         fail(err)
+    except KeyboardInterrupt:
+        click.echo("Stopped (Ctrl-C).", err=True)
+        sys.exit(130)
     click.echo(answered, nl=False)
-
-
-def _is_file(text: str) -> bool:
-    """Whether an argument names an existing file (a query text never does)."""
-    if "{" in text or "\n" in text:
-        return False
-    try:
-        return Path(text).is_file()
-    except OSError:  # e.g. a long query text: "file name too long"
-        return False

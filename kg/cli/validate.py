@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from ..errors import ExitCode, KgError
-from .group import cli, fail, progress_bar, project_of, severity, with_option
+from .group import cli, extra_files, fail, progress_bar, project_of, severity, with_option
 
 
 @cli.command()
@@ -65,10 +65,11 @@ def validate(
     from ..validate.engines import validate_project
 
     try:
+        project = project_of(ctx)
         report = validate_project(
-            project_of(ctx),
+            project,
             sources=sources,
-            extra=extra,
+            extra=extra_files(project, extra),
             inference=inference,
             engine=engine,
             full=full,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
@@ -39,8 +40,9 @@ def parse_into(graph: Graph, path: Path, fmt: str | None = None) -> None:
 
     :raises InputError: naming the file and line when the file is missing or malformed.
     """
-    if not path.is_file():
-        raise InputError(path, "file not found")
+    from ..project import refuse_irregular
+
+    refuse_irregular(path)
     fmt = fmt or _FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InputError(path, f"unknown RDF format for extension {path.suffix!r}")
@@ -56,8 +58,14 @@ def parse_into(graph: Graph, path: Path, fmt: str | None = None) -> None:
 
 
 def external_graph_iri(path: Path) -> URIRef:
-    """The named graph an extra (external) file is loaded into."""
-    return URIRef(EXTERNAL_GRAPH_BASE + path.stem)
+    """The named graph an extra (external) file is loaded into (its stem percent-encoded where
+    an IRI does not allow its characters).
+
+    :raises InputError: when the name cannot be made into an IRI.
+    """
+    from ..namespaces import iri_segment
+
+    return URIRef(EXTERNAL_GRAPH_BASE + iri_segment(path.stem, path))
 
 
 def load_dataset(
@@ -105,6 +113,23 @@ def load_dataset(
     for path in extra:
         parse_into(ds.graph(external_graph_iri(Path(path))), Path(path))
     return ds
+
+
+STDIN_FILE = "stdin.ttl"
+
+
+def with_stdin(project: Project, extra: Iterable[Path], stdin: BinaryIO) -> tuple[Path, ...]:
+    """``extra`` with ``-`` standing for standard input (Turtle): its bytes are kept in
+    ``.kg/stdin/stdin.ttl`` (read like any other ``--with`` file, into the graph
+    ``graph/external/stdin``)."""
+    paths = tuple(Path(p) for p in extra)
+    if Path("-") not in paths:
+        return paths
+    from ..files import write_atomic
+
+    kept = project.root / ".kg" / "stdin" / STDIN_FILE
+    write_atomic(kept, stdin.read())
+    return tuple(kept if p == Path("-") else p for p in paths)
 
 
 def select_sources(project: Project, stems: Sequence[str] | None) -> list[Source]:

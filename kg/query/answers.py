@@ -152,3 +152,42 @@ def _code_digest() -> str:
                 digest.update(name.encode())
         _CODE.append(digest.hexdigest())
     return _CODE[0]
+
+
+def answer_in_time(
+    project: Project,
+    text: str,
+    *,
+    fmt: str | None = None,
+    with_sources: bool = False,
+    engine: str = "oxigraph",
+    endpoint: str | None = None,
+    terminal: bool = False,
+    timeout: float | None = 60.0,
+) -> str:
+    """SPARQL text run and rendered as ``kg sparql`` prints it, in a child process killed at
+    ``timeout`` seconds or on Ctrl-C (:func:`kg.deadline.run_with_deadline`): Oxigraph cannot
+    cancel a query in a thread. Updates are refused before anything runs.
+
+    :raises KgError: for an update, a bad query, engine or store, or a query past its deadline.
+    """
+    import functools
+
+    from ..deadline import run_with_deadline
+    from ..store.oxstore import open_here
+    from .text import refuse_update
+
+    refuse_update(text)
+    work = functools.partial(
+        answer,
+        project,
+        text,
+        fmt=fmt,
+        with_sources=with_sources,
+        engine=engine,
+        endpoint=endpoint,
+        keep=False,
+        terminal=terminal,
+    )
+    # a store this process holds (kg called from Python) cannot be opened by a child
+    return work() if open_here(project) else run_with_deadline(work, timeout)

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from ..errors import QueryError
+from ..errors import ParameterError, QueryError
 from ..namespaces import PREFIXES
 from .params import XSD, XSD_DATE, XSD_DECIMAL, XSD_INTEGER, XSD_STRING, Value, with_values
 
@@ -149,7 +149,9 @@ class DatasetEngine(_RdflibTerms):
         try:
             prepared = prepareQuery(text, initNs=dict(PREFIXES))
         except Exception as err:
-            raise QueryError(f"SPARQL syntax error: {_first_line(err)}") from None
+            from .text import explain_syntax_error
+
+            raise QueryError(explain_syntax_error(text, _first_line(err))) from None
         init: dict[str, Any] = {k: v for k, v in (bindings or {}).items()}
         try:  # rdflib evaluates lazily: read the results inside the try
             result = self.ds.query(prepared, initBindings=init)
@@ -281,7 +283,9 @@ class StoreEngine:
         try:
             return self.store.store.query(with_values(text, bindings) if bindings else text, prefixes=dict(PREFIXES))
         except SyntaxError as err:
-            raise QueryError(f"SPARQL syntax error: {err}") from None
+            from .text import explain_syntax_error
+
+            raise QueryError(explain_syntax_error(text, str(err))) from None
         except OSError as err:
             raise QueryError(f"query failed: {err}") from None
 
@@ -305,7 +309,10 @@ class StoreEngine:
             return _RdflibTerms().term(value)
         ox = _ox()
         if value.iri:
-            return ox.NamedNode(value.text)
+            try:
+                return ox.NamedNode(value.text)
+            except ValueError as err:
+                raise ParameterError(f"{value.text!r} is not a valid IRI ({err})") from None
         if value.datatype is None:
             return ox.Literal(value.text)
         return ox.Literal(value.text, datatype=ox.NamedNode(value.datatype))

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from ..errors import ParameterError, QueryError
-from ..namespaces import BASE, ENTITY_KINDS, KGO_IRI, expand_iri
+from ..namespaces import BASE, ENTITY_KINDS, KGO_IRI, PREFIXES, expand_iri
 from .catalogue import Param, StoredQuery
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -26,6 +26,8 @@ XSD_DATE = XSD + "date"
 _IRI_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
 _NOT_IN_IRI = re.compile(r"[\s<>\"{}|\\^`]")
 _SLUG = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
+#: the longest integer parameter (xsd:integer has no bound; a query needs none this long)
+MAX_INTEGER_DIGITS = 100
 
 
 class Value(NamedTuple):
@@ -52,7 +54,17 @@ def resolve_iri(value: str, name: str, find: Callable[[str], Sequence[str]]) -> 
         return text
     expanded = expand_iri(text)
     if expanded is not None:
+        if _NOT_IN_IRI.search(expanded):
+            bad = _NOT_IN_IRI.search(expanded)[0]  # type: ignore[index]
+            raise ParameterError(
+                f"parameter {name}: {value!r} is not a valid prefixed name ({bad!r} is not allowed in an IRI)"
+            )
         return expanded
+    prefix = re.fullmatch(r"([A-Za-z][\w.-]*):.*", text, re.S)
+    if prefix and not _IRI_SCHEME.match(text):
+        raise ParameterError(
+            f"parameter {name}: unknown prefix {prefix[1]!r} in {value!r}; known prefixes: {', '.join(sorted(PREFIXES))}"
+        )
     if _SLUG.fullmatch(text):
         found = find(text)
         if len(found) == 1:
@@ -80,11 +92,22 @@ def parse_value(param: Param, value: str, find: Callable[[str], Sequence[str]]) 
             return Value(date.fromisoformat(value).isoformat(), XSD_DATE)
         except ValueError:
             raise ParameterError(f"parameter {param.name}: {value!r} is not a date (YYYY-MM-DD)") from None
-    if kind in ("year", "integer"):
-        if not re.fullmatch(r"-?\d+", value.strip()) or (kind == "year" and len(value.strip()) != 4):
-            expected = "a four-digit year" if kind == "year" else "an integer"
-            raise ParameterError(f"parameter {param.name}: {value!r} is not {expected}")
-        return Value(str(int(value.strip())), XSD_INTEGER)
+    if kind == "year":
+        text = value.strip()
+        if not re.fullmatch(r"\d{4}", text, re.A) or text == "0000":
+            raise ParameterError(f"parameter {param.name}: {value[:40]!r} is not a four-digit year (0001-9999)")
+        return Value(str(int(text)), XSD_INTEGER)
+    if kind == "integer":
+        text = value.strip()
+        if not re.fullmatch(r"[-+]?\d+", text, re.A):
+            raise ParameterError(f"parameter {param.name}: {value[:40]!r} is not an integer")
+        sign = "-" if text.startswith("-") else ""
+        digits = text.lstrip("+-").lstrip("0") or "0"
+        if len(digits) > MAX_INTEGER_DIGITS:
+            raise ParameterError(
+                f"parameter {param.name}: an integer of {len(digits)} digits is too long (at most {MAX_INTEGER_DIGITS})"
+            )
+        return Value(sign + digits if digits != "0" else "0", XSD_INTEGER)
     raise ParameterError(f"parameter {param.name}: unknown type {kind!r}")
 
 

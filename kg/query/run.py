@@ -52,6 +52,9 @@ def run_query(
     else:
         if params:
             raise ParameterError("parameters can only be given to stored queries")
+        from .text import refuse_update
+
+        refuse_update(query)
         result = engine.run(query)
         evidence_var = None
     if with_sources and isinstance(result, Rows):

@@ -169,21 +169,29 @@ def push(
 
     :param progress: called with the number of triples sent after each batch.
     :raises EndpointError: when the server refuses a request.
+    :raises UnsafeTermError: (before anything is sent) when a term cannot be written escaped.
     """
+    from . import ntriples
+
     sent: dict[str, int] = {}
     requests = 0
+    # every term is written (escaped, or refused) before anything is sent: a refused term leaves
+    # the server as it was
+    texts: list[tuple[str, str, list[str]]] = []
     for graph in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
         name = graph.identifier
         if not isinstance(name, URIRef) or len(graph) == 0:
             continue
-        lines = sorted(line for line in graph.serialize(format="nt").splitlines() if line.strip())
-        endpoint.update(f"DROP SILENT GRAPH <{name}>")
+        lines = sorted({ntriples.triple(s, p, o) for s, p, o in graph})
+        texts.append((str(name), ntriples.iri(str(name)), lines))
+    for graph_iri, graph_term, lines in texts:
+        endpoint.update(f"DROP SILENT GRAPH {graph_term}")
         requests += 1
         for chunk in _batches(lines, batch):
-            endpoint.update(f"INSERT DATA {{ GRAPH <{name}> {{\n" + "\n".join(chunk) + "\n} }")
+            endpoint.update(f"INSERT DATA {{ GRAPH {graph_term} {{\n" + "\n".join(chunk) + "\n} }")
             requests += 1
             if progress is not None:
                 progress(len(chunk))
-        sent[str(name)] = len(lines)
+        sent[graph_iri] = len(lines)
     endpoint._graphs = None
     return PushResult(graphs=sent, requests=requests)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..faults import checkpoint
 from ..namespaces import PREFIXES
 
 #: bytes of source files parsed into one chunk (about 140k triples of N-Triples-like Turtle):
@@ -147,11 +148,13 @@ def first_load(
                 del memory
                 if pending is not None:
                     pending.result()
+                    checkpoint("bulk batch loaded")
                 # written by kg just now from parsed terms: no need to check the IRIs again
                 pending = writer.submit(store.bulk_load, payload, format=ox.RdfFormat.N_QUADS, lenient=True)
                 del payload
             if pending is not None:
                 pending.result()
+                checkpoint("bulk batch loaded")
         except _SourceSyntaxError as err:
             _drain(pending)
             store.clear()

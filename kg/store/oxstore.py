@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
 import re
 import shutil
 from collections.abc import Callable, Iterator, Mapping
@@ -14,11 +15,19 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, KgError, QueryError
+from ..faults import checkpoint
 from ..namespaces import LINKS_GRAPH_IRI, ONTOLOGY_GRAPH_IRI, PREFIXES
 from ..project import Project
 
 STORE_DIR = ".kg"
 MANIFEST = "manifest.json"
+#: written before the store is changed and removed once its manifest and change log say what it
+#: holds: found at the next start, it means a run stopped half-way, and the store is rebuilt
+JOURNAL = "journal.json"
+#: a file whose modification time is this close to (or after) the time its stamp was taken may
+#: have changed again within the file system's time granularity: its stamp is not trusted
+RACY_NS = 2_000_000_000
+BULK_BATCH = 250_000  # quads per bulk_extend call on a first load
 FORMAT_VERSION = 2  # bump when the store's layout changes: an older store is rebuilt
 
 
@@ -31,9 +40,22 @@ def _ox() -> Any:
 
 
 def _stamp(path: Path) -> str:
-    """A file's size and modification time (ns), to skip hashing files that did not change."""
+    """A file's size, modification and change times (ns) and inode, to skip hashing files that
+    did not change: an edit that keeps the size and sets the modification time back still
+    changes the change time (and a file written anew, its inode)."""
     st = path.stat()
-    return f"{st.st_size}:{st.st_mtime_ns}"
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+
+
+def _trusted(now: str, before: str | None, scanned: int) -> bool:
+    """Whether a file whose stamp is ``now`` still has the content hashed when its stamp was
+    ``before`` (taken at ``scanned``, ns since the epoch): the stamps are equal, and the file's
+    modification time is older than the scan by more than the file system's granularity (else
+    it may have been changed again in the same tick: git's "racy" check)."""
+    if before is None or now != before:
+        return False
+    parts = now.split(":")
+    return len(parts) == 4 and int(parts[1]) < scanned - RACY_NS
 
 
 def file_hash(path: Path) -> str:
@@ -47,6 +69,8 @@ def file_hash(path: Path) -> str:
 
 def graph_files(project: Project, extra: tuple[Path, ...] = ()) -> dict[str, Path]:
     """Every file the store holds, by the IRI of its named graph."""
+    from ..project import refuse_irregular
+
     files = {ONTOLOGY_GRAPH_IRI: project.ontology_path}
     for source in project.sources():
         files[source.iri] = source.path
@@ -57,6 +81,8 @@ def graph_files(project: Project, extra: tuple[Path, ...] = ()) -> dict[str, Pat
 
         for path in extra:
             files[str(external_graph_iri(Path(path)))] = Path(path)
+    for path in files.values():
+        refuse_irregular(path)  # (never open a FIFO or a device: the read would wait forever)
     return files
 
 
@@ -90,6 +116,17 @@ class SyncResult:
 
 
 _OPEN: dict[Path, OxStore] = {}  # one Store per folder and process (RocksDB takes a lock)
+_INHERITED: list[OxStore] = []  # a forked child's copies of its parent's stores: never used, never closed
+
+
+def _forget_inherited() -> None:
+    """In a forked child: the parent's open stores are not the child's (their locks and
+    background threads stay with the parent); kept from being closed, and opened anew if used."""
+    _INHERITED.extend(_OPEN.values())
+    _OPEN.clear()
+
+
+os.register_at_fork(after_in_child=_forget_inherited)
 
 
 class OxStore:
@@ -98,7 +135,9 @@ class OxStore:
     def __init__(self, store: Any, path: Path | None, *, read_only: bool = False) -> None:
         self.store = store
         self.path = path
-        self._stamps: dict[str, str] = {}  # graph -> "size:mtime_ns" when last hashed
+        self._stamps: dict[str, str] = {}  # graph -> its file's _stamp when last hashed
+        self._scanned = 0  # when those stamps were taken (ns since the epoch)
+        self._journal_open = False
         #: opened read-only by :meth:`open_for_reading` (never refreshed; its manifest is fixed)
         self.read_only = read_only
         self._fixed: dict[str, str] | None = None  # the manifest's hashes, for a read-only store
@@ -114,11 +153,9 @@ class OxStore:
         folder = (path or project.root / STORE_DIR / "store").resolve()
         opened = _OPEN.get(folder)
         if opened is None:
-            folder.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                opened = cls(ox.Store(str(folder)), folder)
-            except OSError as err:
-                raise KgError(f"{folder}: cannot open the store ({err}); is another kg process using it?") from None
+            from .cache import open_store_folder
+
+            opened = cls(open_store_folder(ox, folder), folder)
             _OPEN[folder] = opened
         if refresh:
             opened.sync(project)
@@ -139,6 +176,9 @@ class OxStore:
             reader = cls(None, folder, read_only=True)
             hashes = reader._current(project)
             if hashes is not None:
+                from . import cache
+
+                cache.ROCKSDB_OPENED = True
                 try:
                     reader.store = _ox().Store.read_only(str(folder))
                 except OSError:
@@ -157,9 +197,16 @@ class OxStore:
             return None
         if not old or set(files) != set(old):
             return None
+        journal = self._journal_path()
+        if journal is not None and journal.exists():
+            return None
         for graph, file in files.items():
             try:
-                if _stamp(file) != self._stamps.get(graph):
+                stamp = _stamp(file)
+                if _trusted(stamp, self._stamps.get(graph), self._scanned):
+                    continue
+                # the same stamp, modified within the granularity of the scan: the content decides
+                if stamp != self._stamps.get(graph) or file_hash(file) != old.get(graph):
                     return None
             except OSError:
                 return None
@@ -186,26 +233,100 @@ class OxStore:
         path = self._manifest_path()
         if path is None or not path.is_file():
             return {}
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("version") != FORMAT_VERSION:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or data.get("version") != FORMAT_VERSION:
+                return {}
+            hashes = data["graphs"]
+            stamps = data.get("stamps", {})
+            scanned = data.get("scanned", 0)
+            if not (
+                isinstance(hashes, dict)
+                and isinstance(stamps, dict)
+                and isinstance(scanned, int)
+                and all(isinstance(v, str) for v in (*hashes, *hashes.values(), *stamps, *stamps.values()))
+            ):
+                raise ValueError("not a manifest")
+        except (OSError, ValueError, KeyError, UnicodeDecodeError):
+            from .cache import damaged
+
+            damaged(path, "the store's manifest is damaged")
+            path.unlink(missing_ok=True)
             return {}
-        hashes: dict[str, str] = data.get("graphs", {})
-        self._stamps = data.get("stamps", {})
+        self._stamps = stamps
+        self._scanned = scanned
         return hashes
+
+    def _journal_path(self) -> Path | None:
+        return self.path.parent / JOURNAL if self.path is not None else None
+
+    def _begin(self) -> None:
+        """Note that the store is about to change (see :data:`JOURNAL`)."""
+        journal = self._journal_path()
+        if journal is None or self._journal_open:
+            return
+        from ..files import write_atomic
+
+        write_atomic(journal, json.dumps({"changing": str(self.path)}).encode("utf-8"))
+        self._journal_open = True
+        checkpoint("journal written")
+
+    def _commit(self) -> None:
+        """The store, its manifest and its change log agree again: remove the journal."""
+        journal = self._journal_path()
+        if journal is not None and self._journal_open:
+            checkpoint("before journal removed")
+            journal.unlink(missing_ok=True)
+        self._journal_open = False
+
+    def _recover(self) -> None:
+        """After a run that stopped while changing the store (its journal is there), nothing in
+        the store can be trusted: empty it and forget its manifest and change log (the next
+        sync loads every file again, and a validation runs in full)."""
+        journal = self._journal_path()
+        if journal is None or not journal.exists() or self._journal_open:
+            return
+        from .cache import damaged
+
+        damaged(self.path or journal, "an earlier run stopped while changing the store")
+        self.store.clear()
+        self.store.flush()
+        self._clear_deltas()
+        manifest = self._manifest_path()
+        if manifest is not None:
+            manifest.unlink(missing_ok=True)
+        self._stamps = {}
+        journal.unlink(missing_ok=True)
 
     def _write_manifest(self, hashes: Mapping[str, str], files: Mapping[str, Path]) -> None:
         path = self._manifest_path()
         if path is None:
             return
+        import time
+
         from ..files import write_atomic
 
+        scanned = time.time_ns()
         stamps = {graph: _stamp(files[graph]) for graph in sorted(hashes) if graph in files}
-        manifest = {"version": FORMAT_VERSION, "graphs": dict(sorted(hashes.items())), "stamps": stamps}
+        manifest = {
+            "version": FORMAT_VERSION,
+            "graphs": dict(sorted(hashes.items())),
+            "stamps": stamps,
+            "scanned": scanned,
+        }
         text = json.dumps(manifest, indent=2)
         write_atomic(path, (text + "\n").encode("utf-8"))
+        self._stamps = stamps
+        self._scanned = scanned
+        checkpoint("manifest written")
 
     def sync(
-        self, project: Project, *, extra: tuple[Path, ...] = (), progress: Callable[[int], None] | None = None
+        self,
+        project: Project,
+        *,
+        extra: tuple[Path, ...] = (),
+        progress: Callable[[int], None] | None = None,
+        rehash: bool = False,
     ) -> SyncResult:
         """Bring the store in line with the files: reload changed graphs, drop removed ones.
 
@@ -214,6 +335,7 @@ class OxStore:
         and ``GRAPH ?g`` still gives provenance.
 
         :param progress: called with 1 after each source file is read (for progress bars).
+        :param rehash: compare every file by its content (hash), not by its stamp (``--full``).
         :raises InputError: naming the file when it does not parse or uses an undeclared ``kgo:``
             term (the store is unchanged).
         """
@@ -221,8 +343,10 @@ class OxStore:
             raise KgError(f"{self.path}: opened read-only; use OxStore.open to refresh the store")
         ox = _ox()
         files = graph_files(project, extra)
+        self._recover()
         old = self._read_manifest()
         if not old and len(self.store):
+            self._begin()
             self.store.clear()  # no manifest, or one of an older layout: start again
         result = SyncResult()
         known = {str(g.value) for g in self.store.named_graphs()}
@@ -236,9 +360,10 @@ class OxStore:
                 stamps[graph] = _stamp(path)
             except OSError:
                 raise InputError(path, "file not found") from None
-            # size and modification time unchanged since the last sync: the recorded hash holds
-            # (as git's index does); otherwise the content decides
-            same_stamp = graph in old and self._stamps.get(graph) == stamps[graph]
+            # size, times and inode unchanged since the last sync (and not within the file
+            # system's granularity of it): the recorded hash holds (as git's index does);
+            # otherwise, and always with ``rehash``, the content decides
+            same_stamp = not rehash and graph in old and _trusted(stamps[graph], self._stamps.get(graph), self._scanned)
             digest = old[graph] if same_stamp else file_hash(path)
             new_hashes[graph] = digest
             if old.get(graph) == digest and graph in known:
@@ -248,7 +373,7 @@ class OxStore:
                 continue
             try:
                 parsed = ox.Store()
-                parsed.load(path=str(path), format=_format_of(ox, path), to_graph=ox.NamedNode(graph))
+                parsed.load(**_input(path), format=_format_of(ox, path), to_graph=ox.NamedNode(graph))
             except SyntaxError as err:
                 raise syntax_error(path, err) from None
             parsed_graphs[graph] = parsed
@@ -262,6 +387,8 @@ class OxStore:
         removed: set[str] = set()
         added: set[str] = set()
         default = ox.DefaultGraph()
+        if parsed_graphs or known - set(files):
+            self._begin()
         for graph in sorted(known - set(files)):
             removed.update(self._drop(ox.NamedNode(graph)))
             result.removed.append(graph)
@@ -273,18 +400,22 @@ class OxStore:
             merged = [ox.Quad(q.subject, q.predicate, q.object, default) for q in quads]
             added.update(str(q.triple) for q in merged if q not in self.store)
             self.store.extend(quads)
+            checkpoint("graph added")
             self.store.extend(merged)
             self.store.add_graph(node)
             result.loaded.append(graph)
+            checkpoint("merged graph added")
         self.store.flush() if self.path is not None else None
+        checkpoint("store flushed")
         if removed or added:
             self._log_delta(
                 state_of(old),
                 state_of(new_hashes),
                 Delta(tuple(sorted(removed - added)), tuple(sorted(added - removed))),
             )
-        if parsed_graphs or result.removed or new_hashes != old or stamps != self._stamps:
+        if parsed_graphs or result.removed or new_hashes != old or stamps != self._stamps or self._journal_open:
             self._write_manifest(new_hashes, files)
+        self._commit()
         return result
 
     def _bulk_load(
@@ -302,6 +433,7 @@ class OxStore:
         """
         from .load import first_load
 
+        self._begin()
         self._clear_deltas()  # a first load: no earlier state to tell a change from
         declared: list[set[Any]] = []
 
@@ -314,19 +446,33 @@ class OxStore:
                 declared.append(_declared_terms(project))
             refuse_undeclared({URIRef(t) for t in terms}, declared[0], path)
 
-        hashes = first_load(
-            self.store,
-            files,
-            formats=_format_of,
-            syntax_error=syntax_error,
-            checked=_checked,
-            refuse=refuse,
-            progress=progress,
-        )
+        try:
+            hashes = first_load(
+                self.store,
+                files,
+                formats=_format_of,
+                syntax_error=syntax_error,
+                checked=_checked,
+                refuse=refuse,
+                progress=progress,
+            )
+        except InputError:
+            self._abandon()
+            raise
         result.loaded.extend(files)
         self.store.flush() if self.path is not None else None
+        checkpoint("bulk load flushed")
         self._write_manifest(hashes, files)
+        self._commit()
         return result
+
+    def _abandon(self) -> None:
+        """A first load failed on bad input: the store is empty again, without a manifest."""
+        self.store.clear()
+        manifest = self._manifest_path()
+        if manifest is not None:
+            manifest.unlink(missing_ok=True)
+        self._commit()
 
     def _drop(self, node: Any) -> list[str]:
         """Remove a named graph, and from the default (merged) graph the triples that no other
@@ -357,7 +503,18 @@ class OxStore:
             return []
         try:
             steps: list[dict[str, Any]] = json.loads(index.read_text(encoding="utf-8"))
-        except ValueError:
+            if not isinstance(steps, list) or not all(
+                isinstance(step, dict)
+                and all(isinstance(step.get(k), str) for k in ("from", "to", "file"))
+                and isinstance(step.get("lines"), int)
+                for step in steps
+            ):
+                raise ValueError("not a change log")
+        except (OSError, ValueError, UnicodeDecodeError):
+            from .cache import damaged
+
+            damaged(index, "the store's change log is damaged; the next validation runs in full")
+            self._clear_deltas()
             return []
         return steps
 
@@ -373,11 +530,13 @@ class OxStore:
         name = f"{after}.nt"
         lines = [f"- {t} .\n" for t in delta.removed] + [f"+ {t} .\n" for t in delta.added]
         write_atomic(folder / name, "".join(lines).encode("utf-8"))
+        checkpoint("change written")
         steps = [step for step in self._delta_index() if step["to"] != after]
         steps.append({"from": before, "to": after, "file": name, "lines": len(lines)})
         while sum(step["lines"] for step in steps) > DELTA_MAX_LINES and len(steps) > 1:
             (folder / steps.pop(0)["file"]).unlink(missing_ok=True)
         write_atomic(folder / DELTA_INDEX, (json.dumps(steps, indent=1) + "\n").encode("utf-8"))
+        checkpoint("change log written")
 
     def _clear_deltas(self) -> None:
         folder = self._delta_dir()
@@ -410,7 +569,15 @@ class OxStore:
             path = folder / step["file"]
             if not path.is_file():
                 return None
-            for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                lines = path.read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                return None
+            if len(lines) != step["lines"] or not all(
+                line[:2] in ("- ", "+ ") and line.endswith(" .") for line in lines
+            ):
+                return None  # (a damaged step: the validation runs in full)
+            for line in lines:
                 (removed if line[0] == "-" else added).add(line[2:-2])
         return Delta(tuple(sorted(removed)), tuple(sorted(added)))
 
@@ -433,7 +600,9 @@ class OxStore:
         try:
             return self.store.query(text, substitutions=subs or None, prefixes=dict(PREFIXES))
         except SyntaxError as err:
-            raise QueryError(f"SPARQL syntax error: {err}") from None
+            from ..query.text import explain_syntax_error
+
+            raise QueryError(explain_syntax_error(text, str(err))) from None
         except OSError as err:
             raise QueryError(f"query failed: {err}") from None
 
@@ -491,11 +660,31 @@ def _check_terms(store: Any, graph: str, path: Path, declared: set[Any]) -> None
     refuse_undeclared({URIRef(row["t"].value) for row in rows}, declared, path)
 
 
+def open_here(project: Project) -> bool:
+    """Whether this process holds the project's store open (and its write lock)."""
+    return (project.root / STORE_DIR / "store").resolve() in _OPEN
+
+
 def remove_store(project: Project) -> None:
     """Delete the persisted store (it is rebuilt on next use)."""
     folder = (project.root / STORE_DIR / "store").resolve()
     _OPEN.pop(folder, None)
     shutil.rmtree(project.root / STORE_DIR, ignore_errors=True)
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _input(path: Path) -> dict[str, Any]:
+    """What Oxigraph's parsers read a file from: its path, or (for a file that starts with a
+    UTF-8 byte-order mark, which Oxigraph takes for a term) its bytes after the mark."""
+    from ..project import refuse_irregular
+
+    refuse_irregular(path)  # (never open a FIFO or a device: the read would wait forever)
+    with path.open("rb") as handle:
+        if handle.read(3) != _BOM:
+            return {"path": str(path)}
+        return {"input": handle.read()}
 
 
 def _format_of(ox: Any, path: Path) -> Any:

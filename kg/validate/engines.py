@@ -48,5 +48,5 @@ def validate_project(
 
     with (progress or no_progress)(len(project.sources()), "Loading") as step:
         store = OxStore.open(project, refresh=False)
-        store.sync(project, extra=tuple(extra), progress=step)
+        store.sync(project, extra=tuple(extra), progress=step, rehash=full)
     return validate_store(store, project, sources=chosen, incremental=not full)

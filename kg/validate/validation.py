@@ -97,6 +97,16 @@ class Report:
         return not any(f.severity in failing for f in self.findings)
 
 
+def require_shapes(project: Project) -> None:
+    """:raises InputError: when the project has no shapes file (or it is not a regular file)."""
+    from ..project import refuse_irregular
+
+    path = project.shapes_path
+    if not path.exists() and not path.is_symlink():
+        raise InputError(path, "file not found: kg validates the facts with the project's shapes.ttl")
+    refuse_irregular(path)
+
+
 def load_shapes(path: Path) -> Graph:
     """Parse the shapes graph.
 
@@ -136,7 +146,8 @@ def validate(
     ontology is mixed in so that ``sh:class`` follows ``rdfs:subClassOf``. Each finding names
     the source graphs that describe its focus node.
 
-    :param sources: validate only these source graph IRIs.
+    :param sources: only the findings on focus nodes these source graph IRIs describe (those a
+        full validation gives for them).
     :param inference: ``none`` (default: the facts state what they mean, and inferred triples
         would hide missing data) or ``rdfs``.
     :raises InputError: when the shapes or ontology cannot be read.
@@ -145,12 +156,14 @@ def validate(
 
     if inference not in ("none", "rdfs"):
         raise InputError(project.shapes_path, f"unknown inference {inference!r}; use none or rdfs")
+    if shapes is None:
+        require_shapes(project)
     shapes_graph = shapes if shapes is not None else load_shapes(project.shapes_path)
     ontology = ds.graph(ONTOLOGY_GRAPH)
     if len(ontology) == 0:
         ontology = Graph()
         parse_into(ontology, project.ontology_path, "turtle")
-    data = data_graph(ds, sources=sources)
+    data = data_graph(ds)
     _conforms, report_graph, _text = pyshacl.validate(
         data,
         shacl_graph=shapes_graph,
@@ -182,7 +195,8 @@ def validate(
             )
         )
     findings.sort(key=lambda f: (f.sources, f.focus, f.severity.value, f.path or "", f.message, f.value or ""))
-    return Report(findings=findings, report=report_graph, inference=inference)
+    report = Report(findings=findings, report=report_graph, inference=inference)
+    return _only_sources(report, sources) if sources else report
 
 
 def validate_store(
@@ -200,14 +214,14 @@ def validate_store(
     ontology is mixed in as for pyshacl). Shapes the compiler cannot handle are validated by
     pyshacl, and :attr:`Report.fallback` names them.
 
-    :param sources: validate only these source graph IRIs (and the links).
+    :param sources: only the findings on focus nodes these source graphs describe (exactly those
+        a full validation gives for them).
     :param incremental: with a store on disk, keep the results beside it and, when they are of
         an earlier state, run each constraint only for the focus nodes the change since can
         reach (:mod:`kg.validate.reach`; the same findings as a full run). False: a full run (whose
         results are kept all the same).
     :raises InputError: when the shapes or ontology cannot be read.
     """
-    import pyoxigraph as ox
 
     from . import compiler
 
@@ -216,16 +230,18 @@ def validate_store(
         parse_into(graph, project.ontology_path, "turtle")
         return graph
 
+    if sources:
+        # the findings a full validation gives, for the focus nodes the chosen sources describe
+        # (validating their graphs alone would miss what other sources say of the entities
+        # they refer to, and report false violations)
+        every = validate_store(store, project, shapes=shapes, incremental=incremental)
+        return _only_sources(every, sources)
+    if shapes is None:
+        require_shapes(project)
     data = store.store
     cache = None
     plans = None
-    if sources:
-        # a small store holding the set union of the chosen graphs in its default graph
-        data = ox.Store()
-        for name in [*sources, str(LINKS_GRAPH)]:
-            quads = store.store.quads_for_pattern(None, None, None, ox.NamedNode(name))
-            data.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
-    elif shapes is None and store.path is not None:
+    if shapes is None and store.path is not None:
         cache = ResultCache(store.path.parent / RESULTS_FILE, project)
         plans = compiler.PlanCache(store.path.parent / PLAN_FILE, _plan_key(project))
     previous = known = None
@@ -243,7 +259,11 @@ def validate_store(
         plans=plans,
     )
     if cache is not None:
+        from ..faults import checkpoint
+
+        checkpoint("validation done")
         cache.save(store, outcome)
+        checkpoint("findings kept")
     focus_nodes = {r.focus for r in outcome.results if not r.focus.startswith(("_:", '"'))}
     if cache is not None:
         where, labels = cache.describe(store, focus_nodes, previous)
@@ -415,6 +435,32 @@ class ResultCache:
         if outcome.dependencies:
             known = {k: d.as_json() for k, d in outcome.dependencies.items()}
             write_json(self.dependencies_path, {"version": DEPENDENCIES_VERSION, "dependencies": known})
+
+
+def _only_sources(report: Report, sources: Sequence[str]) -> Report:
+    """The report with only the findings whose focus node one of ``sources`` describes."""
+    wanted = {str(s) for s in sources}
+    kept = [f for f in report.findings if wanted.intersection(f.sources)]
+    outcome = report.outcome
+    if outcome is not None:
+        ids = {(f.focus, f.message) for f in kept}
+        results = [r for r in outcome.results if (r.focus, r.message) in ids]
+    else:
+        results = []
+
+    def graph() -> Graph:
+        from . import compiler
+
+        return compiler.report_graph(results)
+
+    return Report(
+        findings=kept,
+        report=graph if outcome is not None else report.graph,
+        inference=report.inference,
+        engine=report.engine,
+        fallback=report.fallback,
+        outcome=outcome,
+    )
 
 
 def _describe(store: OxStore, focus_nodes: set[str]) -> tuple[dict[str, set[str]], dict[str, str]]:

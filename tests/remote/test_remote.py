@@ -227,3 +227,77 @@ def test_bulk_load_errors_are_reported(virtuoso: Virtuoso, tmp_path: Path) -> No
             method="bulk-load",
             loader=BulkLoader(Path(virtuoso.bulk_dir), [_isql(virtuoso)[0], "127.0.0.1:9"]),
         )
+
+
+HOSTILE = "911_x> ; DROP ALL ; #"
+
+
+def _graph_sizes(virtuoso: Virtuoso) -> dict[str, int]:
+    """Every graph on the server and its size (no dataset restriction: not only kg's graphs)."""
+    import json
+
+    data = Endpoint.from_options(virtuoso.query_url)._post(
+        virtuoso.query_url,
+        [("query", "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")],
+        "application/sparql-results+json",
+    )
+    rows = json.loads(data)["results"]["bindings"]
+    return {r["g"]["value"]: int(r["n"]["value"]) for r in rows}
+
+
+def test_hostile_file_name_drops_only_its_own_graph(virtuoso: Virtuoso, mini: kg.Project) -> None:
+    """Issue 17: a facts file named to end the graph IRI and add ``DROP ALL`` is percent-encoded
+    into its own graph's IRI; the server's other graphs (kg's and others) survive the push."""
+    writer = Endpoint.from_options(virtuoso.query_url, virtuoso.update_url, virtuoso.user, virtuoso.password)
+    canary = "http://example.org/not-kg/canary"
+    writer.update(f'INSERT DATA {{ GRAPH <{canary}> {{ <http://example.org/a> <http://example.org/b> "c" }} }}')
+    from rdflib import URIRef
+
+    (mini.facts_dir / "beta.ttl").rename(mini.facts_dir / f"{HOSTILE}.ttl")
+    ds = kg.load_dataset(mini)
+    hostile_graph = "https://kg.example.org/source/911_x%3E%20%3B%20DROP%20ALL%20%3B%20%23"
+    assert hostile_graph in {str(g.identifier) for g in ds.graphs()}
+    try:
+        result = push(ds, writer)
+        assert hostile_graph in result.graphs
+        found = _graph_sizes(virtuoso)
+        assert found.get(canary) == 1, "the hostile file name dropped a graph that is not its own"
+        assert found[hostile_graph] == len(ds.graph(URIRef(hostile_graph)))
+        assert found["https://kg.example.org/ontology"] > 0
+        assert len(found) > 4  # Virtuoso's own graphs are there too
+    finally:
+        for graph in (canary, hostile_graph, "https://kg.example.org/source/alpha"):
+            writer.update(f"DROP SILENT GRAPH <{graph}>")
+
+
+def test_push_refuses_unsafe_terms_before_sending_anything(virtuoso: Virtuoso) -> None:
+    """An IRI that would end its ``<...>`` (here in a graph name and in a triple) is refused, and
+    nothing is sent: the server's graphs stay as they were."""
+    from rdflib import Dataset, Literal, URIRef
+
+    from kg.ntriples import UnsafeTermError
+
+    writer = Endpoint.from_options(virtuoso.query_url, virtuoso.update_url, virtuoso.user, virtuoso.password)
+    canary = "https://kg.example.org/source/canary-unsafe"
+    writer.update(f'INSERT DATA {{ GRAPH <{canary}> {{ <http://example.org/a> <http://example.org/b> "c" }} }}')
+    before = _graph_sizes(virtuoso)
+    try:
+        for bad in (
+            (URIRef("https://kg.example.org/source/canary-unsafe"), URIRef("http://x/a> } } ; DROP ALL ; #")),
+            (URIRef("https://kg.example.org/g> ; DROP ALL ; #"), URIRef("http://x/a")),
+        ):
+            ds = Dataset()
+            ds.graph(bad[0]).add((bad[1], URIRef("http://x/p"), Literal('"} } ; DROP ALL ; #\n')))
+            with pytest.raises(UnsafeTermError, match="not a valid IRI"):
+                push(ds, writer)
+            assert _graph_sizes(virtuoso) == before
+        # a literal made to end its quotes is escaped and arrives as it was
+        ds = Dataset()
+        value = 'x" } } ; DROP ALL ; # \\ \n\t\u0001 é'
+        ds.graph(URIRef(canary)).add((URIRef("http://x/a"), URIRef("http://x/p"), Literal(value)))
+        push(ds, writer)
+        reader = Endpoint.from_options(virtuoso.query_url)
+        rows = kg.run_query(reader, f"SELECT ?o WHERE {{ GRAPH <{canary}> {{ ?s ?p ?o }} }}")
+        assert [str(r[0]) for r in rows.rows] == [value]  # type: ignore[union-attr]
+    finally:
+        writer.update(f"DROP SILENT GRAPH <{canary}>")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,8 @@ def test_unchanged_files_are_not_hashed_again(mini: kg.Project, monkeypatch: pyt
 
     from kg.store import oxstore as store_module
 
+    for path in [mini.ontology_path, *mini.facts_dir.iterdir()]:  # (older than a racy stamp)
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns - 10_000_000_000))
     store = OxStore.open(mini)
     hashed: list[Path] = []
     real_hash = store_module.file_hash
@@ -133,6 +136,8 @@ def test_an_up_to_date_store_is_opened_read_only_for_queries(mini: kg.Project) -
 
     from kg.store import oxstore as store_module
 
+    for path in [mini.ontology_path, *mini.facts_dir.iterdir()]:  # (older than a racy stamp)
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns - 10_000_000_000))
     OxStore.open(mini)  # built
     store_module._OPEN.clear()  # closed, as at the end of a process
     gc.collect()
