@@ -92,7 +92,7 @@ class Settings:
     memory: int = 384  # MiB of resident memory per worker before its query is stopped
     allow_service: tuple[str, ...] = ()  # hosts SERVICE may call
     quiet: bool = False  # no access log
-    queue: int = 64  # requests waiting per queue (pages, /sparql) before 503
+    queue: int = 256  # requests waiting per queue (pages, /sparql) before 503
 
 
 PAGE_ROWS = 100  # rows of a stored query's answer on one page
@@ -165,6 +165,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await server.pool.start()
         try:
             yield
         finally:

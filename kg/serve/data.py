@@ -235,7 +235,9 @@ def entity(target: Target, iri: URIRef, paging: Paging | None = None) -> Entity 
     statements = []
     for quad in out_quads[:OUT_PAGE]:
         graphs, more = _graphs(target, subject, quad.predicate, quad.object)
-        statements.append(Statement(URIRef(quad.predicate.value), canonical(from_ox(quad.object)) or quad.object, graphs, more))
+        statements.append(
+            Statement(URIRef(quad.predicate.value), canonical(from_ox(quad.object)) or quad.object, graphs, more)
+        )
     statements.sort(key=lambda s: (str(s.predicate), str(s.value)))
     rdf_type = _ox_node(RDF_TYPE)
     types = sorted(

@@ -66,7 +66,7 @@ class PoolSettings:
     workers: int = 4
     memory: int = 384 << 20  # bytes of resident memory per worker
     reserved: int = 1  # workers kept for pages (never taken by /sparql)
-    queue: int = 64  # requests waiting per queue before 503
+    queue: int = 256  # requests waiting per queue before 503
     allowed: tuple[str, ...] = ()
     max_jobs: int = 2000  # jobs before a worker is replaced (bounds any slow growth)
 
@@ -201,6 +201,16 @@ class Pool:
             worker.process.join(0)
         if replace:
             self._spawn()
+
+    async def start(self, wait: float = 60.0) -> None:
+        """Start the workers and wait (at most ``wait`` seconds) until they have opened the store."""
+        self._start()
+        assert self.loop is not None
+        until = self.loop.time() + wait
+        while self.loop.time() < until and not self.failure:
+            if all(w.ready for w in self.workers) and len(self.workers) == self.settings.workers:
+                return
+            await asyncio.sleep(0.05)
 
     async def close(self) -> None:
         """Stop every worker."""
