@@ -229,9 +229,11 @@ def entity(target: Target, iri: URIRef, paging: Paging | None = None) -> Entity 
     subject = _ox_node(str(iri))
     out_quads = _quads(target, subject, None, None, paging.out, OUT_PAGE + 1)
     in_quads = _quads(target, None, None, subject, paging.incoming, IN_PAGE + 1)
-    if not out_quads and not in_quads:
-        if not _quads(target, subject, None, None, 0, 1) and not _quads(target, None, None, subject, 0, 1):
-            return None
+    exists = (
+        out_quads or in_quads or _quads(target, subject, None, None, 0, 1) or _quads(target, None, None, subject, 0, 1)
+    )
+    if not exists:
+        return None
     statements = []
     for quad in out_quads[:OUT_PAGE]:
         graphs, more = _graphs(target, subject, quad.predicate, quad.object)
