@@ -35,8 +35,8 @@ from ..project import Project
 from ..store import MANIFEST, STORE_DIR, OxStore
 from . import data, pages
 from .guard import ServiceRefused, check_services
-from .pool import PAGES, SPARQL, Pool, PoolSettings
-from .sparql import FORMAT_NAMES, ProtocolError, negotiate
+from .pool import PAGES, SPARQL, PenaltyBox, Pool, PoolSettings, WorkerLost, query_key
+from .sparql import FORMAT_NAMES, ProtocolError, QueryTimeout, negotiate
 
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_BODY = 1 << 20  # bytes of a POSTed query
@@ -107,8 +107,10 @@ class Server:
     catalogue: Catalogue
     settings: Settings
     pool: Pool = field(init=False)
+    penalty: PenaltyBox = field(init=False)
 
     def __post_init__(self) -> None:
+        self.penalty = PenaltyBox(max(30.0, 3 * self.settings.timeout))
         manifest = self.store_path.parent / MANIFEST
         self.pool = Pool(
             PoolSettings(
@@ -388,6 +390,10 @@ async def sparql(server: Server, request: Request) -> Response:
         check_services(text, server.settings.allow_service)
     except ServiceRefused as err:
         return _error(request, 403, err.message, page=False)
+    key = query_key(text, default_graphs, named_graphs)
+    refused = server.penalty.refused(key)
+    if refused is not None:
+        return _error(request, 503, refused, page=False)
     try:
         answer = await server.run(
             "sparql",
@@ -400,6 +406,8 @@ async def sparql(server: Server, request: Request) -> Response:
             named_graphs=named_graphs,
         )
     except ProtocolError as err:
+        if isinstance(err, (QueryTimeout, WorkerLost)):
+            server.penalty.add(key, err.message)
         return _error(request, err.status, err.message, page=False)
     media = answer.media_type + ("; charset=utf-8" if answer.media_type.startswith("text/") else "")
     return Response(answer.body, headers={"Content-Type": media, "Vary": "Accept"})

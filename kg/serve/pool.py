@@ -23,6 +23,7 @@ import signal
 import sys
 import time
 from collections import deque
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,45 @@ class InternalError(ProtocolError):
 
     def __init__(self, message: str) -> None:
         super().__init__(500, f"internal error in kg: {message}")
+
+
+def query_key(text: str, *graphs: Collection[str]) -> str:
+    """A query's identity for :class:`PenaltyBox`: its tokens (comments and spacing ignored) and graphs."""
+    from hashlib import sha1
+
+    from .guard import tokens
+
+    words = " ".join(t.text if t.kind != "word" else t.text.upper() for t in tokens(text))
+    return sha1("\x00".join([words, *("\x01".join(g) for g in graphs)]).encode("utf-8")).hexdigest()
+
+
+class PenaltyBox:
+    """Queries that were stopped (timeout, memory cap) recently, refused at once for a while
+    instead of taking a worker again: the same runaway query sent again and again costs one
+    timeout, not one per request. Bounded (the oldest entries go first)."""
+
+    def __init__(self, seconds: float, size: int = 1024) -> None:
+        self.seconds = seconds
+        self.size = size
+        self.entries: dict[str, tuple[float, str]] = {}
+
+    def add(self, key: str, reason: str) -> None:
+        self.entries.pop(key, None)
+        self.entries[key] = (time.monotonic() + self.seconds, reason)
+        while len(self.entries) > self.size:
+            self.entries.pop(next(iter(self.entries)))
+
+    def refused(self, key: str) -> str | None:
+        """Why the query is refused now, or ``None`` to run it."""
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        until, reason = entry
+        left = until - time.monotonic()
+        if left <= 0:
+            del self.entries[key]
+            return None
+        return f"{reason}; the same query was stopped recently and is refused for {left:.0f} s more"
 
 
 @dataclass
