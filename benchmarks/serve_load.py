@@ -30,8 +30,8 @@ from serving import PeakMemory, Timings, copies, cpu_seconds, free_port, hammer,
 
 SELECT = "SELECT ?v ?date WHERE {{ ?v a kgo:Visit ; kgo:guest person:kassym-jomart-tokayev{suffix} ; schema:startDate ?date }}"
 HOSTILE = [
-    "SELECT (COUNT(*) AS ?n) WHERE {{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i # {k}\n}}",
-    "SELECT * WHERE {{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }} ORDER BY ?c ?f ?i # {k}\n",
+    "SELECT (COUNT(*) AS ?n) WHERE {{ ?a{k} ?b ?c . ?d ?e ?f . ?g ?h ?i }}",
+    "SELECT * WHERE {{ ?a{k} ?b ?c . ?d ?e ?f . ?g ?h ?i }} ORDER BY ?c ?f ?i",
     "SELECT * WHERE {{ SERVICE <http://127.0.0.1:{k}/sparql> {{ ?s ?p ?o }} }}",
 ]
 
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
 async def phase2(url: str, pid: int, n: int, timeout: float) -> list[str]:
     """8 different runaway queries at once, and a probe for other requests."""
     runaway = [
-        HOSTILE[k % 2].format(k=f"phase 2, query {k} {time.time()}")  # distinct texts: none is a known repeat
+        HOSTILE[k % 2].format(k=f"_{k}_{int(time.time())}")  # distinct texts: none is a known repeat
         for k in range(8)
     ]
     probes: dict[str, Timings] = {"entity page": Timings(), "selective /sparql": Timings()}

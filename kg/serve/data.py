@@ -71,7 +71,9 @@ def names_for(target: Target, nodes: Iterable[Node]) -> dict[Node, str]:
         except ValueError:
             continue
         best: tuple[int, int, str] | None = None
-        for rank, predicate in enumerate(predicates):
+        # titles and file names are the articles' (sources'), labels everything else's
+        tried = predicates if str(node).startswith(str(SOURCE)) else predicates[:1]
+        for rank, predicate in enumerate(tried):
             for quad in islice(engine.quads_for_pattern(subject, predicate, None, default), NAMES_READ):
                 name = from_ox(quad.object)
                 if isinstance(name, Literal):
@@ -116,7 +118,7 @@ class Paging:
 OUT_PAGE = 100  # statements on one page
 IN_PAGE = 100  # links in on one page
 QUOTES_PAGE = 50  # quotes on one page
-COUNT_CAP = 10_000  # counts stop there, so a page never costs more than that many index rows
+COUNT_CAP = 1_000  # counts stop there ("1000+"), so a page never reads more than that many index rows
 
 
 @dataclass

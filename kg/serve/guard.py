@@ -79,6 +79,8 @@ def service_calls(text: str, prefixes: Mapping[str, str] = PREFIXES) -> list[str
     >>> service_calls('SELECT ?service { ?service ex:SERVICE "SERVICE <http://x/>" }')
     []
     """
+    if "service" not in text.lower():  # the keyword cannot be there (escapes do not make keywords)
+        return []
     declared = {k: str(v) for k, v in prefixes.items()}
     base = ""
     found: list[str | None] = []
