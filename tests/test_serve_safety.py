@@ -517,6 +517,12 @@ def test_entity_lists_are_paged_and_the_pages_cover_everything(monkeypatch: pyte
     assert first is not None and first.quotes_more and sum(len(q) for q in first.quotes_by_source.values()) == 4
 
 
+def test_quotes_on_a_page_are_in_article_order(server: tuple[str, Any, Path]) -> None:
+    page = httpx.get(server[0] + "/id/visit/2024-05-kassym-jomart-tokayev-singapore").text
+    first = page.index("arrived in Singapore for a state visit on May 23")
+    assert first < page.index("This was the first visit by a Kazakh President") < page.index("Shanmugaratnam praised")
+
+
 def test_hub_page_shows_next_links(server: tuple[str, Any, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     url = server[0]
     page = httpx.get(url + SINGAPORE)

@@ -156,7 +156,7 @@ SELECT DISTINCT ?fact ?source ?quote ?start WHERE {
   { BIND(NODE AS ?fact) } UNION { ?fact ?link NODE
     FILTER(?link NOT IN (prov:wasDerivedFrom, oa:hasSource, <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>)) }
   ?fact prov:wasDerivedFrom ?ev . ?ev oa:hasSource ?source ; oa:hasSelector ?sel . ?sel oa:exact ?quote .
-  OPTIONAL { ?sel oa:start ?start }
+  OPTIONAL { ?ev oa:hasSelector/oa:start ?start }
 } LIMIT SIZE OFFSET START"""
 
 SOURCE_QUOTES = """
@@ -165,7 +165,7 @@ PREFIX oa: <http://www.w3.org/ns/oa#>
 SELECT DISTINCT ?fact ?source ?quote ?start WHERE {
   ?ev oa:hasSource NODE . BIND(NODE AS ?source)
   ?fact prov:wasDerivedFrom ?ev . ?ev oa:hasSelector ?sel . ?sel oa:exact ?quote .
-  OPTIONAL { ?sel oa:start ?start }
+  OPTIONAL { ?ev oa:hasSelector/oa:start ?start }
 } LIMIT SIZE OFFSET START"""
 
 MAX_QUOTES = QUOTES_PAGE
@@ -264,7 +264,7 @@ def entity(target: Target, iri: URIRef, paging: Paging | None = None) -> Entity 
         if isinstance(fact, URIRef) and source is not None and quote is not None:
             quotes[str(source)].append(Quote(fact, str(quote), int(str(start)) if start is not None else None))
     for items in quotes.values():
-        items.sort(key=lambda q: (q.start if q.start is not None else -1, str(q.fact), q.quote))
+        items.sort(key=lambda q: (q.start is None, q.start or 0, str(q.fact), q.quote))
     external = sorted(
         {
             URIRef(q.object.value)
