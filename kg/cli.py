@@ -874,7 +874,7 @@ def main() -> None:
     default=10.0,
     show_default=True,
     type=click.FloatRange(min=0.01),
-    help="Seconds a query may run (503 after).",
+    help="Seconds a query may run, the wait for a worker included (503 after; its worker is killed).",
 )
 @click.option(
     "--limit",
