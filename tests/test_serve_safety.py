@@ -288,6 +288,24 @@ def test_eight_runaway_queries_do_not_starve_pages_nor_grow_memory(server: tuple
     assert httpx.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
 
 
+def test_failing_queries_do_not_grow_the_server(server: tuple[str, Any, Path]) -> None:
+    """Bad queries, refused ones and stopped ones leave the main process's memory where it was
+    (the work and its memory are in workers, which are replaced)."""
+    url, process, log = server
+    for _ in range(5):  # warm up
+        httpx.get(url + "/sparql", params={"query": "SELECT * {"})
+    before = memory_in_use(process.pid)[1]
+    lines_before = len(log.read_text(encoding="utf-8", errors="replace").splitlines())
+    for i in range(60):
+        bad = ["SELECT * {", "SELECT * { SERVICE <http://x.example/> {} }", f"SELECT ?x{i} WHERE {{ ?x ?y }}"][i % 3]
+        assert httpx.get(url + "/sparql", params={"query": bad}).status_code in (400, 403)
+    stopped = httpx.get(url + "/sparql", params={"query": SPINNER.replace("?a", "?leak")}, timeout=30)
+    assert stopped.status_code == 503
+    assert memory_in_use(process.pid)[1] - before < 8 << 20
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()[lines_before:]
+    assert len(lines) == 61 and "Traceback" not in "\n".join(lines)  # one line per failing query
+
+
 def test_a_stopped_query_sent_again_is_refused_at_once(server: tuple[str, Any, Path]) -> None:
     url = server[0]
     text = SPINNER.replace("?a", "?again")

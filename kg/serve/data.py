@@ -144,9 +144,6 @@ class Entity:
         return self.names.get(self.iri) or self.iri.rsplit("/", 1)[-1]
 
 
-OUT_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { SELECT ?p WHERE { NODE ?p ?o } LIMIT CAP }"
-IN_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { SELECT ?s WHERE { ?s ?p NODE } LIMIT CAP }"
-
 #: evidence of the node itself and of the fact nodes that point at it (a visit's guest, a
 #: meeting's participant, a tenure's person), or for an article, of everything it supports
 QUOTES = """
@@ -190,16 +187,16 @@ def _fill(text: str, node: str, size: int = 0, start: int = 0) -> str:
     )
 
 
-def _count(target: Target, text: str, node: str) -> int:
-    rows = _rows(target, _fill(text, node))
-    return int(str(rows[0][0])) if rows and rows[0][0] is not None else 0
-
-
 GRAPHS_SHOWN = 5  # named graphs (articles) listed per statement
 
 
 def _quads(target: Target, s: Any, p: Any, o: Any, start: int, size: int) -> list[Any]:
     return list(islice(_engine(target).quads_for_pattern(s, p, o, _default()), start, start + size))
+
+
+def _count_quads(target: Target, s: Any, p: Any, o: Any) -> int:
+    """Triples matching a pattern in the default graph, counted up to :data:`COUNT_CAP`."""
+    return sum(1 for _ in islice(_engine(target).quads_for_pattern(s, p, o, _default()), COUNT_CAP))
 
 
 def _graphs(target: Target, s: Any, p: Any, o: Any) -> tuple[list[str], bool]:
@@ -285,8 +282,8 @@ def entity(target: Target, iri: URIRef, paging: Paging | None = None) -> Entity 
         dict(quotes),
         external,
         paging=paging,
-        out_count=_count(target, OUT_COUNT, node),
-        in_count=_count(target, IN_COUNT, node),
+        out_count=_count_quads(target, subject, None, None),
+        in_count=_count_quads(target, None, None, subject),
         quotes_more=len(found_quotes) > QUOTES_PAGE,
         out_more=len(out_quads) > OUT_PAGE,
         in_more=len(in_quads) > IN_PAGE,
