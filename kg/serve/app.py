@@ -406,7 +406,7 @@ async def sparql(server: Server, request: Request) -> Response:
             named_graphs=named_graphs,
         )
     except ProtocolError as err:
-        if isinstance(err, (QueryTimeout, WorkerLost)):
+        if isinstance(err, QueryTimeout) or (isinstance(err, WorkerLost) and err.the_query):
             server.penalty.add(key, err.message)
         return _error(request, err.status, err.message, page=False)
     media = answer.media_type + ("; charset=utf-8" if answer.media_type.startswith("text/") else "")

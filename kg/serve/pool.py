@@ -45,10 +45,12 @@ class Busy(ProtocolError):
 
 
 class WorkerLost(ProtocolError):
-    """The worker running the query was stopped (memory cap) or died (HTTP 503)."""
+    """The worker running the query was stopped (memory cap, too many long queries) or died
+    (HTTP 503); ``the_query`` says whether the query itself is to blame (memory)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, the_query: bool = False) -> None:
         super().__init__(503, reason)
+        self.the_query = the_query
 
 
 class InternalError(ProtocolError):
@@ -109,6 +111,9 @@ class PoolSettings:
     queue: int = 256  # requests waiting per queue before 503
     allowed: tuple[str, ...] = ()
     max_jobs: int = 2000  # jobs before a worker is replaced (bounds any slow growth)
+    long_after: float = 1.0  # seconds after which a /sparql query counts as long
+    #: long /sparql queries at a time (default: all /sparql workers but one, kept for short queries)
+    long_queries: int | None = None
 
 
 @dataclass(eq=False)
@@ -121,6 +126,9 @@ class Worker:
     jobs: int = 0
     future: asyncio.Future[Any] | None = None
     stopped: str | None = None  # why the server killed it
+    blamed: bool = False  # the query itself was to blame (its memory)
+    niced: bool = False  # runs a long query at a lower CPU priority (replaced afterwards)
+    started: float = 0.0  # when its current job was sent (loop time)
     peak: int = 0  # resident bytes, highest seen
 
 
@@ -129,6 +137,7 @@ class PoolStats:
     started: int = 0
     killed_timeout: int = 0
     killed_memory: int = 0
+    killed_long: int = 0
     replaced_stale: int = 0
     busy_refused: int = 0
     peak_worker_rss: int = 0
@@ -204,7 +213,7 @@ class Pool:
 
     def _on_ready(self, worker: Worker) -> None:
         assert self.loop is not None
-        self.loop.remove_reader(worker.conn.fileno())
+        self._unwatch(worker)
         try:
             message = worker.conn.recv()
         except (EOFError, OSError):
@@ -285,7 +294,7 @@ class Pool:
             self.busy_sparql -= 1
         worker.lane = None
         worker.future = None
-        if worker.generation != self.generation or worker.jobs >= self.settings.max_jobs:
+        if worker.generation != self.generation or worker.jobs >= self.settings.max_jobs or worker.niced:
             if worker.generation != self.generation:
                 self.stats.replaced_stale += 1
             self._retire(worker, replace=True)
@@ -375,10 +384,12 @@ class Pool:
         future: asyncio.Future[Any] = self.loop.create_future()
         worker.future = future
         try:
+            os.set_blocking(worker.conn.fileno(), True)
             worker.conn.send((kind, max(0.01, deadline - self.loop.time()), kwargs))
         except (OSError, EOFError):
             self._retire(worker, replace=True)
             raise WorkerLost("a worker process was lost; try again") from None
+        worker.started = self.loop.time()
         self.loop.add_reader(worker.conn.fileno(), self._on_answer, worker)
 
         def expire() -> None:
@@ -398,17 +409,29 @@ class Pool:
             timer.cancel()
         return self._unpack(reply)
 
+    def _unwatch(self, worker: Worker) -> None:
+        """Stop watching a worker's pipe, and make it blocking again (some event loops, uvloop
+        among them, leave it non-blocking: a long answer would then be cut at the pipe's buffer)."""
+        assert self.loop is not None
+        fd = worker.conn.fileno()
+        self.loop.remove_reader(fd)
+        os.set_blocking(fd, True)
+
     def _on_answer(self, worker: Worker) -> None:
         assert self.loop is not None
-        self.loop.remove_reader(worker.conn.fileno())
+        self._unwatch(worker)
         future = worker.future
         try:
             reply = worker.conn.recv()
         except (EOFError, OSError):
-            reason = worker.stopped or "the worker running the query stopped (out of memory?); try a smaller query"
+            worker.process.join(0.2)
+            code = worker.process.exitcode
+            reason = worker.stopped or (
+                f"the worker running the query stopped (exit status {code}; out of memory?); try a smaller query"
+            )
             self._retire(worker, replace=True)
             if future is not None and not future.done():
-                future.set_exception(WorkerLost(reason))
+                future.set_exception(WorkerLost(reason, worker.blamed))
             return
         worker.jobs += 1
         if future is not None and not future.done():
@@ -430,10 +453,42 @@ class Pool:
 
     # ------------------------------------------------------------------ the memory watchdog
 
+    def _long_limit(self) -> int:
+        s = self.settings
+        if s.long_queries is not None:
+            return max(1, s.long_queries)
+        sparql_workers = s.workers - min(s.reserved, s.workers - 1)
+        return max(1, sparql_workers - 1)
+
+    def _stop_extra_long(self) -> None:
+        """Keep a /sparql worker for short queries: when more than the allowed number of /sparql
+        queries have run past ``long_after``, the newest of them are stopped (503, retry later)."""
+        assert self.loop is not None
+        now = self.loop.time()
+        long = sorted(
+            (w for w in self.workers if w.lane == SPARQL and now - w.started > self.settings.long_after),
+            key=lambda w: w.started,
+        )
+        for worker in long[: self._long_limit()]:
+            if not worker.niced and worker.process.pid is not None:
+                worker.niced = True  # long queries yield the CPU to pages and short queries
+                with contextlib.suppress(OSError, ProcessLookupError, AttributeError):
+                    os.setpriority(os.PRIO_PROCESS, worker.process.pid, 10)
+        for worker in long[self._long_limit() :]:
+            if worker.stopped is None and worker.process.pid is not None:
+                self.stats.killed_long += 1
+                worker.stopped = (
+                    f"the query was stopped after {self.settings.long_after:g} s: the server is already running "
+                    f"{self._long_limit()} long queries; try again later"
+                )
+                with contextlib.suppress(OSError, ProcessLookupError):
+                    os.kill(worker.process.pid, signal.SIGKILL)
+
     async def _watchdog(self) -> None:
         cap = self.settings.memory
         while not self.closed:
             await asyncio.sleep(WATCH_EVERY)
+            self._stop_extra_long()
             for worker in list(self.workers):
                 if worker.lane is None or worker.process.pid is None:
                     continue
@@ -442,6 +497,7 @@ class Pool:
                 self.stats.peak_worker_rss = max(self.stats.peak_worker_rss, resident)
                 if cap and resident > cap:
                     self.stats.killed_memory += 1
+                    worker.blamed = True
                     worker.stopped = f"the query was stopped: it needed more than {cap >> 20} MiB of memory (the server's cap per query)"
                     with contextlib.suppress(OSError, ProcessLookupError):
                         os.kill(worker.process.pid, signal.SIGKILL)
