@@ -477,6 +477,7 @@ class Pool:
         for worker in long[self._long_limit() :]:
             if worker.stopped is None and worker.process.pid is not None:
                 self.stats.killed_long += 1
+                worker.blamed = True  # refused for a while if sent again (while long queries keep coming)
                 worker.stopped = (
                     f"the query was stopped after {self.settings.long_after:g} s: the server is already running "
                     f"{self._long_limit()} long queries; try again later"
