@@ -174,6 +174,7 @@ class Pool:
         self.idle: deque[Worker] = deque()
         self.waiting: dict[str, deque[asyncio.Future[Worker]]] = {PAGES: deque(), SPARQL: deque()}
         self.busy_sparql = 0
+        self.turn = True  # which queue is served first at the next hand-over
         self.generation = 0
         self.stamp = _stamp(settings.manifest)
         self.stamp_checked = 0.0
@@ -289,7 +290,7 @@ class Pool:
         return worker
 
     def _release(self, worker: Worker) -> None:
-        """A worker is free again: give it to the longest-waiting request (pages first)."""
+        """A worker is free again: give it to a waiting request (the queues take turns)."""
         if worker.lane == SPARQL:
             self.busy_sparql -= 1
         worker.lane = None
@@ -303,12 +304,20 @@ class Pool:
         self._hand_over()
 
     def _hand_over(self) -> None:
-        for lane in (PAGES, SPARQL):
-            queue = self.waiting[lane]
-            while queue and self._can_take(lane):
-                future = queue.popleft()
-                if not future.done():
-                    future.set_result(self._take(lane))
+        """Give idle workers to waiting requests, the two queues taking turns (so neither starves
+        the other; /sparql never takes the reserved worker)."""
+        while self.idle:
+            lanes = (PAGES, SPARQL) if self.turn else (SPARQL, PAGES)
+            for lane in lanes:
+                queue = self.waiting[lane]
+                while queue and queue[0].done():
+                    queue.popleft()
+                if queue and self._can_take(lane):
+                    queue.popleft().set_result(self._take(lane))
+                    self.turn = not self.turn
+                    break
+            else:
+                return
 
     def _refuse_waiting(self) -> None:
         if self.failure is None or any(w.ready for w in self.workers):
