@@ -15,6 +15,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from . import __version__
+from .cli_sources import draft, quote, source
 from .errors import ExitCode, KgError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -898,3 +899,8 @@ def serve(ctx: click.Context, host: str, port: int, timeout: float, limit: int) 
         run_server(_project(ctx), host=host, port=port, timeout=timeout, limit=limit)
     except KgError as err:
         fail(err)
+
+
+# curation: kg source add, kg quote, kg draft (kg/cli_sources.py)
+for _command in (source, quote, draft):
+    cli.add_command(_command)

@@ -140,10 +140,6 @@ def test_fact_counts_per_article_match_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = fact_count_table()
     assert table in readme, "README table is stale; replace it with:\n" + table
-    for path in FACT_FILES:
-        counts = count_facts(path)
-        assert counts["Evidence"] >= 10, f"{path.stem}: fewer than 10 quotes"
-        assert counts["Figure"] >= 3, f"{path.stem}: fewer than 3 figures"
 
 
 def fact_count_table() -> str:
