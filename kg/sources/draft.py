@@ -296,7 +296,10 @@ def _pieces(text: str, at: int, span: str, taken: list[tuple[int, int]]) -> list
     tokens = [(at + t.start(), t.group()) for t in re.finditer(r"\S+", span)]
     run: list[tuple[int, str]] = []
     words = [w for _, w in tokens]
-    while tokens and (tokens[0][1] in _STOP or tokens[0][1] in _TITLE_WORDS) and tokens[0][1] not in _ORG_WORDS:
+    while tokens and tokens[0][1] in _STOP and tokens[0][1] not in _ORG_WORDS:
+        tokens.pop(0)
+        words.pop(0)
+    while set(words) & _ORG_WORDS and tokens and tokens[0][1] in _TITLE_WORDS and tokens[0][1] not in _ORG_WORDS:
         tokens.pop(0)
         words.pop(0)
     if len(tokens) >= 2 and set(words) & _ORG_WORDS and tokens[-1][1] not in _TITLE_WORDS:
@@ -317,6 +320,8 @@ def _pieces(text: str, at: int, span: str, taken: list[tuple[int, int]]) -> list
                 titled = True
         while words and words[-1][1].lower() in {"of", "the", "and", "for", "bin", "al", "de"}:
             words.pop()
+        if titled and any(w[1] == "of" for w in words):  # "Otto Kral of Borduria": the person's name
+            words = words[: next(i for i, w in enumerate(words) if w[1] == "of")]
         if len(words) >= 2 or (titled and words):
             start = words[0][0]
             name = text[start : words[-1][0] + len(words[-1][1])].rstrip(".,;:’'")

@@ -15,6 +15,7 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SCHEMA_COUNTRY = "http://schema.org/Country"
+SCHEMA_PERSON = "http://schema.org/Person"
 
 #: the kinds of entity (not fact nodes) that mentions resolve to
 ENTITY_KINDS = ("country", "place", "person", "organisation", "project", "route")
@@ -110,6 +111,13 @@ def known_entities(paths: Iterable[Path], *, demonym_words: set[str] | None = No
         if s in index.entities and t.predicate.value in (RDFS_LABEL, SKOS_ALT, KGO_IRI + "demonym"):
             index.add_name(str(t.object.value), s)
     for entity in list(index.entities.values()):
+        for name in list(entity.names):
+            if len(name) >= 4 and name.upper() != name:
+                index.add_name(name.upper(), entity.iri)  # a dateline's "ASTANA"
+        if SCHEMA_PERSON in entity.types and entity.label and " " in entity.label:
+            surname = entity.label.split()[-1]
+            if len(surname) >= 4 and (demonym_words is None or surname in demonym_words):
+                index.add_name(surname, entity.iri)  # "Tokayev" after "Kassym-Jomart Tokayev"
         if SCHEMA_COUNTRY in entity.types and entity.label:
             for word in country_demonyms(entity.label):
                 if demonym_words is None or word in demonym_words:
