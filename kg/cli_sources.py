@@ -56,12 +56,14 @@ def source_add(
     from .sources.add import add_source
 
     try:
-        added = add_source(_project(ctx), file, stem=stem, date=date, publisher=publisher, title=title, url=url)
+        project = _project(ctx)
+        added = add_source(project, file, stem=stem, date=date, publisher=publisher, title=title, url=url)
     except KgError as err:
         _fail(err)
         return
-    click.echo(f"Wrote {added.article_path}  ({added.char_count} characters, sha256 {added.sha256[:12]}…)")
-    click.echo(f"Wrote {added.facts_path}")
+    article, facts = (p.relative_to(project.root) for p in (added.article_path, added.facts_path))
+    click.echo(f"Wrote {article}  ({added.char_count} characters, sha256 {added.sha256[:12]}…)")
+    click.echo(f"Wrote {facts}")
     for note in added.notes:
         click.echo(f"note: {note}")
 

@@ -126,3 +126,38 @@ def test_an_article_changed_after_its_facts_is_refused_by_quote(
     assert result.exit_code == 2
     line = next(i for i, t in enumerate((mini.facts_dir / "gamma.ttl").read_text().splitlines(), 1) if "sha256" in t)
     assert f"facts/gamma.ttl:{line}: kgo:sha256" in result.output and "changed after its facts" in result.output
+
+
+@pytest.mark.parametrize("stem", sorted(p.stem for p in (Path(__file__).parents[1] / "sources").glob("*.txt")))
+def test_a_draft_is_anchored_deterministic_and_turtle(repo: kg.Project, stem: str) -> None:
+    import pyoxigraph as ox
+
+    from kg.sources.draft import draft_article
+
+    first = draft_article(repo, stem)
+    text = first.article.text
+    assert first.sentences and all(text[s.start : s.end] == s.text for s in first.sentences)
+    turtle = first.turtle()
+    assert turtle == draft_article(repo, stem).turtle()
+    triples = list(ox.parse(turtle, format=ox.RdfFormat.TURTLE))
+    assert any(t.predicate.value.endswith("#subject") for t in triples)  # statement nodes
+    for f in first.figures:  # a qualifier as written is never dropped
+        if f.qualifier_text:
+            assert f.qualifier != "Exactly"
+
+
+def test_draft_figures_keep_their_qualifier_and_dates_their_inference() -> None:
+    from kg.sources.articles import Article
+    from kg.sources.draft import draft_text
+
+    body = (
+        " date 2025-06-12 Trade reached nearly $3.5 billion in 2024, up to 40% more. "
+        "Over 120 companies took part on June 2. Exports were $75 million last year.\n"
+    )
+    draft = draft_text("009_x", Article(Path("x.txt"), body, "0" * 64), known=[])
+    figures = {(f"{f.value.normalize():f}", f.unit, f.qualifier, f.qualifier_text) for f in draft.figures}
+    assert ("3500000000", "USD", "About", "nearly") in figures
+    assert ("40", "Percent", "UpTo", "up to") in figures
+    assert ("120", "Count", "MoreThan", "Over") in figures
+    dates = {(d.value, d.inferred) for d in draft.dates}
+    assert ("2025-06-02", True) in dates and ("2024", False) in dates and ("2024", True) in dates
