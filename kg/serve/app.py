@@ -417,6 +417,10 @@ async def resource(server: Server, request: Request) -> Response:
         return _error(request, 503, err.message, page=html)
     if found is None:
         return _error(request, 404, f"no triples about {iri}", page=html)
+    if html and str(iri).startswith(BASE + "source/"):  # the reading view (kg/serve/reading.py)
+        from .reading import reading_page
+
+        return _html(await server.run(lambda _d: reading_page(found, server.store, server.project)))
     if html:
         return _html(pages.entity_page(found))
     return Response(_rdf(found, media), headers={"Content-Type": media, "Vary": "Accept"})
