@@ -41,7 +41,12 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 OA = "http://www.w3.org/ns/oa#"
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 DATES = {XSD + "date", XSD + "gYearMonth", XSD + "gYear"}
-EVENT_CLASSES = {"Visit": KGO + "Visit", "Meeting": KGO + "Meeting", "Agreement": KGO + "Agreement", "Forum": KGO + "Forum"}
+EVENT_CLASSES = {
+    "Visit": KGO + "Visit",
+    "Meeting": KGO + "Meeting",
+    "Agreement": KGO + "Agreement",
+    "Forum": KGO + "Forum",
+}
 
 
 class Tally:
@@ -90,7 +95,7 @@ def curated(path: Path) -> dict[str, object]:
                 if OA + "start" in sp:
                     spans[s] = (int(sp[OA + "start"][0].value), int(sp[OA + "end"][0].value))
     events: dict[str, list[list[tuple[int, int]]]] = {k: [] for k in EVENT_CLASSES}
-    for s, props in by.items():
+    for props in by.values():
         types = {o.value for o in props.get(TYPE, [])}
         if KGO + "Figure" in types:
             value = Decimal(props[KGO + "value"][0].value)
@@ -122,7 +127,9 @@ def measure(project: Project) -> tuple[dict[str, Tally], list[str], float]:
         gold = curated(source.path)
         proposed_entities = {m.iri for m in draft.mentions}
         ents: set[str] = gold["entities"]  # type: ignore[assignment]
-        tallies["entities"].add(len(ents), len(ents & proposed_entities), len(proposed_entities), len(ents & proposed_entities))
+        tallies["entities"].add(
+            len(ents), len(ents & proposed_entities), len(proposed_entities), len(ents & proposed_entities)
+        )
         missing = sorted(e.rsplit("/id/", 1)[-1] for e in ents - proposed_entities)
         if missing:
             notes.append(f"{source.stem[:3]} entities missed: {', '.join(missing)}")

@@ -72,10 +72,14 @@ def source_add(
 @click.argument("stem")
 @click.argument("text", required=False)
 @click.option("--append", is_flag=True, help="Append the evidence node to facts/<stem>.ttl.")
-@click.option("--occurrence", type=click.IntRange(min=1), help="Which match to take when the text occurs more than once.")
+@click.option(
+    "--occurrence", type=click.IntRange(min=1), help="Which match to take when the text occurs more than once."
+)
 @click.option("--reanchor", is_flag=True, help="Move the offsets of quotes found verbatim elsewhere; list the rest.")
 @click.pass_context
-def quote(ctx: click.Context, stem: str, text: str | None, append: bool, occurrence: int | None, reanchor: bool) -> None:
+def quote(
+    ctx: click.Context, stem: str, text: str | None, append: bool, occurrence: int | None, reanchor: bool
+) -> None:
     """Print a complete evidence node for TEXT in article STEM (located through one declared
     normalisation of typographic quotes, dashes and white space; written with the article's own
     characters). Exit 2 when TEXT is not in the article (the nearest passage is shown) or occurs

@@ -143,7 +143,7 @@ def test_an_article_that_is_not_utf8_is_bad_input(mini: kg.Project, runner: CliR
 
 def test_normalise_maps_back_to_the_original_characters() -> None:
     text = "He said \u201cgreen\u00a0 corridor\u201d \u2014 twice."
-    folded, where = normalise(text)
+    folded, _where = normalise(text)
     assert folded == 'He said "green corridor" - twice.'
     [m] = find_all(text, 'said "green corridor" - twice')
     assert text[m.start : m.end] == "said \u201cgreen\u00a0 corridor\u201d \u2014 twice"
@@ -153,4 +153,7 @@ def test_nearest_passage_and_its_markup() -> None:
     text = "First sentence here. The Green Corridor opened in 2023. Last one."
     near = nearest(text, "The Green Coridor opened in 2023.")
     assert near is not None and text[near.start : near.end] == "The Green Corridor opened in 2023."
-    assert diff_markup("The Green Coridor opened", "The Green Corridor opened") == "The Green [-Coridor-]{+Corridor+} opened"
+    assert (
+        diff_markup("The Green Coridor opened", "The Green Corridor opened")
+        == "The Green [-Coridor-]{+Corridor+} opened"
+    )

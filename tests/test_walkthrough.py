@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
-from kg.sources.gate import check
 from kg.project import Project
+from kg.sources.gate import check
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from html import escape
+from itertools import pairwise
 
 from rdflib import URIRef
 from rdflib.term import Node
@@ -75,7 +76,7 @@ def _marked_text(text: str, spans: list[Span], names: dict[Node, str]) -> str:
     of its (innermost) quote; the rest as is."""
     cuts = sorted({0, len(text), *(s.start for s in spans), *(s.end for s in spans)})
     out: list[str] = []
-    for a, b in zip(cuts, cuts[1:], strict=False):
+    for a, b in pairwise(cuts):
         piece = escape(text[a:b])
         covering = [s for s in spans if s.start <= a and b <= s.end and s.start < s.end]
         if not covering:
@@ -100,7 +101,9 @@ def reading_page(item: Entity, target: Target, project: Project) -> str:
     text = _article_text(project, item.iri)
     stem = str(item.iri)[len(SOURCE_IRI) :]
     if text is None:
-        article = f"<p class=notice>The article's text <code>sources/{escape(stem)}.txt</code> is not in the project.</p>"
+        article = (
+            f"<p class=notice>The article's text <code>sources/{escape(stem)}.txt</code> is not in the project.</p>"
+        )
     else:
         article = f'<div class="article" id="article">{_marked_text(text, spans, names)}</div>'
     by_fact: dict[URIRef, list[Span]] = defaultdict(list)

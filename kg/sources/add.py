@@ -90,7 +90,7 @@ def dateline(text: str) -> str | None:
     if not m:
         return None
     try:
-        return parser.parse(m.group(1)).date().isoformat()
+        return str(parser.parse(m.group(1)).date().isoformat())
     except (ValueError, OverflowError):
         return None
 

@@ -12,10 +12,10 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date as Date
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from ..namespaces import BASE, KGO_IRI, SOURCE_IRI, slugify
@@ -233,7 +233,9 @@ def _mentions(draft: Draft, index: Index) -> None:
                 continue
             iri = f"{BASE}id/organisation/{slugify(m.group())}"
             if iri not in index.entities:
-                draft.mentions.append(Mention(iri, m.group(), s.start + m.start(), s.qid, new=True, kind="organisation"))
+                draft.mentions.append(
+                    Mention(iri, m.group(), s.start + m.start(), s.qid, new=True, kind="organisation")
+                )
                 draft.labels.setdefault(iri, m.group())
                 draft.types.setdefault(iri, "http://www.w3.org/ns/org#Organization")
             taken.append((m.start(), m.end()))
@@ -370,7 +372,9 @@ def _dates(draft: Draft) -> None:
                 year_m = re.search(r"\d{4}", words)
                 year = int(year_m.group()) if year_m else None
                 if year is None:
-                    later = re.match(rf"\s*(?:to|until|[-–])\s+(?:{_MONTHS})?\s*\d{{1,2}}\s*,?\s*(\d{{4}})", s.text[m.end() :])
+                    later = re.match(
+                        rf"\s*(?:to|until|[-–])\s+(?:{_MONTHS})?\s*\d{{1,2}}\s*,?\s*(\d{{4}})", s.text[m.end() :]
+                    )
                     if later:
                         year = int(later.group(1))
                 if year is None:
@@ -450,7 +454,15 @@ QUALIFIERS = {
     "as much as": "UpTo",
 }
 _QUAL = "|".join(sorted((re.escape(q) for q in QUALIFIERS), key=len, reverse=True))
-_MULT = {"trillion": 10**12, "billion": 10**9, "bn": 10**9, "million": 10**6, "mln": 10**6, "mn": 10**6, "thousand": 1000}
+_MULT = {
+    "trillion": 10**12,
+    "billion": 10**9,
+    "bn": 10**9,
+    "million": 10**6,
+    "mln": 10**6,
+    "mn": 10**6,
+    "thousand": 1000,
+}
 _MONEY = re.compile(
     rf"(?:(?P<qual>{_QUAL})\s+)?(?P<amount>(?:US\$|US \$|\$|USD\s?|€|EUR\s?|£)\s?\d[\d,]*(?:\.\d+)?"
     rf"(?:\s*(?:trillion|billion|bn|million|mln|mn|thousand)\b)?(?:\s+(?:US\s+)?dollars)?"
@@ -580,7 +592,7 @@ def _events(draft: Draft) -> None:
         visit = _VISIT.search(s.text)
         if visit and people:
             guest = people[0]
-            host = next((c for c in countries if not _same_country(c, guest, draft)), countries[-1] if countries else None)
+            host = countries[0] if countries else None  # the first country the sentence names
             when = (month.value[:7] if month else "undated") if not (month and len(month.value) == 4) else month.value
             slug = "-".join([when, guest.rsplit("/", 1)[-1]] + ([host.rsplit("/", 1)[-1]] if host else []))
             event = EventProposal(f"{BASE}id/visit/{slug}", "Visit", s.qid, visit.group().strip())
@@ -592,7 +604,7 @@ def _events(draft: Draft) -> None:
             _dated(event, day, SCHEMA + "startDate")
             draft.events.append(event)
         meet = _MEETING.search(s.text)
-        if meet and len(people) >= 2 or (meet and people and "with" in s.text[meet.end() : meet.end() + 6]):
+        if (meet and len(people) >= 2) or (meet and people and "with" in s.text[meet.end() : meet.end() + 6]):
             when = day.value if day else (month.value if month else "undated")
             slug = "-".join([when, *(p.rsplit("/", 1)[-1] for p in people[:2])])
             event = EventProposal(f"{BASE}id/meeting/{slug}", "Meeting", s.qid, meet.group())
@@ -614,7 +626,9 @@ def _events(draft: Draft) -> None:
             )
             names = [c.rsplit("/", 1)[-1] for c in countries[:2]]
             slug = "-".join([*names, slugify(word), s.qid]) if names else f"{slugify(word)}-{s.qid}"
-            event = EventProposal(f"{BASE}id/agreement/{slug}-{draft.stem.split('_', 1)[0]}", "Agreement", s.qid, agree.group())
+            event = EventProposal(
+                f"{BASE}id/agreement/{slug}-{draft.stem.split('_', 1)[0]}", "Agreement", s.qid, agree.group()
+            )
             event.properties.append((KGO_IRI + "agreementKind", f"<{KGO_IRI}{kind}>"))
             for c in countries[:2]:
                 event.properties.append((KGO_IRI + "party", f"<{c}>"))
@@ -628,10 +642,6 @@ def _events(draft: Draft) -> None:
             for c in countries[:2]:
                 event.properties.append((KGO_IRI + "participant", f"<{c}>"))
             draft.events.append(event)
-
-
-def _same_country(country: str, person: str, draft: Draft) -> bool:
-    return False
 
 
 def _dated(event: EventProposal, day: DateMention | None, predicate: str) -> None:
@@ -759,7 +769,7 @@ def _turtle(d: Draft) -> str:
         for p, o in props:
             statements.append(_statement(stem, f.iri, p, o, [f.qid]))
     out.append("\n# --- Candidate visits, meetings, agreements and forums (check each against its sentence)\n")
-    cls = {"Visit": "kgo:Visit", "Meeting": "kgo:Meeting", "Agreement": "kgo:Agreement", "Forum": "kgo:Forum"}
+    classes = {"Visit": "kgo:Visit", "Meeting": "kgo:Meeting", "Agreement": "kgo:Agreement", "Forum": "kgo:Forum"}
     for e in d.events:
         body = "".join(f"    <{p}> {o} ;\n" for p, o in e.properties)
         inferred = ""
@@ -767,7 +777,7 @@ def _turtle(d: Draft) -> str:
             inferred = "".join(f"    kgo:inferred <{p}> ;\n" for p in e.inferred)
             inferred += f"    kgo:inferenceNote {turtle_string(e.note or '')} ;\n"
         out.append(
-            f'# "{e.why}"\n<{e.iri}> a {cls[e.kind]} ;\n{body}{inferred}    prov:wasDerivedFrom evidence:{stem}-{e.qid} .\n'
+            f'# "{e.why}"\n<{e.iri}> a {classes[e.kind]} ;\n{body}{inferred}    prov:wasDerivedFrom evidence:{stem}-{e.qid} .\n'
         )
         for p, o in e.properties:
             statements.append(_statement(stem, e.iri, p, o, [e.qid]))

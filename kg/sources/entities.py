@@ -93,8 +93,9 @@ def known_entities(paths: Iterable[Path], *, demonym_words: set[str] | None = No
     triples: list[ox.Triple] = []
     for path in paths:
         triples.extend(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    triples = [t for t in triples if not isinstance(t.subject, ox.Triple) and not isinstance(t.object, ox.Triple)]
     for t in triples:
-        s = t.subject.value
+        s = str(t.subject.value)  # type: ignore[union-attr]
         if not s.startswith(BASE + "id/"):
             continue
         kind = s[len(BASE) + 3 :].split("/", 1)[0]
@@ -103,13 +104,13 @@ def known_entities(paths: Iterable[Path], *, demonym_words: set[str] | None = No
         entity = index.entities.setdefault(s, Entity(s, ""))
         p = t.predicate.value
         if p == RDF_TYPE:
-            entity.types.add(t.object.value)
+            entity.types.add(str(t.object.value))  # type: ignore[union-attr]
         elif p == RDFS_LABEL and not entity.label:
-            entity.label = str(t.object.value)
+            entity.label = str(t.object.value)  # type: ignore[union-attr]
     for t in triples:
-        s = t.subject.value
+        s = str(t.subject.value)  # type: ignore[union-attr]
         if s in index.entities and t.predicate.value in (RDFS_LABEL, SKOS_ALT, KGO_IRI + "demonym"):
-            index.add_name(str(t.object.value), s)
+            index.add_name(str(t.object.value), s)  # type: ignore[union-attr]
     for entity in list(index.entities.values()):
         for name in list(entity.names):
             if len(name) >= 4 and name.upper() != name:

@@ -143,6 +143,8 @@ def read_facts(path: Path) -> FactsFile:
         if KGO_IRI + "Evidence" in types or OA + "hasSelector" in props:
             ev = EvidenceNode(subject, lines.get(subject, 1), source=one(subject, OA + "hasSource"))
             for sel in props.get(OA + "hasSelector", []):
+                if isinstance(sel, ox.Triple):
+                    continue
                 s = sel.value
                 if one(s, OA + "exact") is not None:
                     ev.exact = one(s, OA + "exact")

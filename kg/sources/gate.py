@@ -8,7 +8,6 @@ not UTF-8, offsets that are not integers) are input errors (exit 2)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -190,9 +189,9 @@ def _check_evidence(
         fits = text[ev.start - len(prefix) : ev.start] == prefix and text[ev.end : ev.end + len(suffix)] == suffix
         context = prefix + ev.exact + suffix
         if not fits or (ev.prefix is None and ev.suffix is None) or _count(text, context) > 1:
-            spots = [str(m.start) for m in find_all(text, ev.exact)]
+            starts = ", ".join(str(m.start) for m in find_all(text, ev.exact))
             message = (
-                f"{where}: the quote occurs {count} times in {apath} (at {', '.join(spots)}) and its "
+                f"{where}: the quote occurs {count} times in {apath} (at {starts}) and its "
                 f"oa:prefix/oa:suffix do not single out {ev.start}-{ev.end}: it is ambiguous "
                 f"(kg quote prints a prefix and suffix); quote: {_short(ev.exact)!r}"
             )
@@ -311,15 +310,21 @@ def reanchor(project: Project, stem: str) -> Reanchored:
         if len(spots) != 1:
             why = "not found verbatim" if not spots else f"occurs {len(spots)} times"
             near = nearest(text, ev.exact, ev.start)
-            hint = f"; nearest passage {near.start}-{near.end}: {diff_markup(ev.exact, text[near.start : near.end])}"
-            result.left.append(f"{path.name}:{ev.line} {ev.name}: {why}{hint if near and not spots else ''}")
+            hint = ""
+            if near is not None and not spots:
+                hint = (
+                    f"; nearest passage {near.start}-{near.end}: {diff_markup(ev.exact, text[near.start : near.end])}"
+                )
+            result.left.append(f"{path.name}:{ev.line} {ev.name}: {why}{hint}")
             continue
         start = spots[0].start + len(ev.prefix or "")
         end = start + len(ev.exact)
         line_no = (ev.position_line or ev.line) - 1
         done = False
         for k in range(line_no, min(len(lines), line_no + 4)):
-            new, n = re.subn(r"oa:start\s+\d+\s*;\s*oa:end\s+\d+", f"oa:start {start} ; oa:end {end}", lines[k], count=1)
+            new, n = re.subn(
+                r"oa:start\s+\d+\s*;\s*oa:end\s+\d+", f"oa:start {start} ; oa:end {end}", lines[k], count=1
+            )
             if n:
                 lines[k] = new
                 done = True
@@ -336,8 +341,3 @@ def reanchor(project: Project, stem: str) -> Reanchored:
     if body != facts.text:
         write_atomic(path, body.encode("utf-8"))
     return result
-
-
-def stem_of_path(path: Path) -> str:
-    """The stem of an article or facts file name."""
-    return os.path.splitext(path.name)[0]

@@ -56,16 +56,20 @@ def article_of(project: Project, stem: str) -> tuple[Article, FactsFile | None]:
     facts_path = project.facts_dir / f"{stem}.ttl"
     facts = read_facts(facts_path) if facts_path.is_file() else None
     node = facts.sources.get(SOURCE_IRI + stem) if facts else None
-    if facts is not None and node is not None and node.sha256 is not None:
-        if node.sha256 != article.sha256 or (node.char_count is not None and node.char_count != article.char_count):
-            raise InputError(
-                facts.path,
-                f'kgo:sha256 "{node.sha256}" (kgo:charCount {node.char_count}) is not the article\'s: '
-                f"{path.name} now has {article.sha256} ({article.char_count} characters); it changed after its "
-                f"facts were written (kg validate lists the quotes that moved; kg quote --reanchor {stem})",
-                node.sha256_line,
-            )
+    recorded = facts is not None and node is not None and node.sha256 is not None
+    if recorded and facts is not None and node is not None and _changed(node.sha256, node.char_count, article):
+        raise InputError(
+            facts.path,
+            f'kgo:sha256 "{node.sha256}" (kgo:charCount {node.char_count}) is not the article\'s: '
+            f"{path.name} now has {article.sha256} ({article.char_count} characters); it changed after its "
+            f"facts were written (kg validate lists the quotes that moved; kg quote --reanchor {stem})",
+            node.sha256_line,
+        )
     return article, facts
+
+
+def _changed(sha256: str | None, char_count: int | None, article: Article) -> bool:
+    return sha256 != article.sha256 or (char_count is not None and char_count != article.char_count)
 
 
 def locate(
