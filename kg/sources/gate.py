@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
-from ..files import write_atomic
+from ..files import read_kept, write_atomic, write_kept
 from ..namespaces import SOURCE_IRI
 from ..project import Project
+from ..store import STORE_DIR
 from .articles import Article, diff_markup, find_all, nearest, read_article
 from .evidence import EvidenceNode, FactsFile, read_facts
 
@@ -93,17 +94,75 @@ def check(project: Project, sources: Sequence[str] | None = None) -> list[GateFi
             )
         ]
     articles = _Articles(project)
+    kept_path = project.root / STORE_DIR / KEPT_FILE
+    kept = _read_kept(kept_path) if kept_path.parent.is_dir() else {}
+    fresh: dict[str, Any] = {}
+    todo = []
+    found: list[GateFinding] = []
+    for source in files:
+        entry = kept.get(str(source.path))
+        if entry is not None and _current(entry):
+            # unchanged facts file and articles: the findings of the run that read them
+            fresh[str(source.path)] = entry
+            found.extend(GateFinding(*f) for f in entry["findings"])
+        else:
+            todo.append(source)
     known_sources: dict[str, str | None] = {}
-    parsed = [(s, read_facts(s.path)) for s in files]
+    for entry in fresh.values():
+        known_sources.update(entry["sources"])
+    parsed = [(s, read_facts(s.path)) for s in todo]
     for _s, facts in parsed:
         for node in facts.sources.values():
             known_sources[node.iri] = node.file_name
-    found: list[GateFinding] = []
     for source, facts in parsed:
-        found.extend(_check_sources(project, facts, source.iri, articles))
+        mine = _check_sources(project, facts, source.iri, articles)
+        used = {node.iri: node.file_name for node in facts.sources.values()}
         for ev in facts.evidence:
-            found.extend(_check_evidence(project, facts, source.iri, ev, articles, known_sources))
+            mine.extend(_check_evidence(project, facts, source.iri, ev, articles, known_sources))
+            if ev.source is not None:
+                used.setdefault(ev.source, known_sources.get(ev.source))
+        found.extend(mine)
+        stamps = {str(source.path): _stamp(source.path)}
+        for iri, name in used.items():
+            path = articles.path(iri, name)
+            stamps[str(path)] = _stamp(path)
+        fresh[str(source.path)] = {
+            "stamps": stamps,
+            "sources": {n.iri: n.file_name for n in facts.sources.values()},
+            "findings": [list(f.__dict__.values()) for f in mine],
+        }
+    if kept_path.parent.is_dir() and wanted is None and fresh != kept:
+        write_kept(kept_path, {"version": KEPT_VERSION, "files": fresh})
     return found
+
+
+#: the gate's findings kept per facts file in .kg/ (reused while the file and its articles keep
+#: their size and modification time, as the store's refresh decides what to read again)
+KEPT_FILE = "gate.marshal"
+KEPT_VERSION = 1
+
+
+def _stamp(path: Path) -> str:
+    try:
+        stat = path.stat()
+    except OSError:
+        return "missing"
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def _current(entry: dict[str, Any]) -> bool:
+    try:
+        return all(_stamp(Path(p)) == stamp for p, stamp in entry["stamps"].items())
+    except (KeyError, TypeError, AttributeError):
+        return False
+
+
+def _read_kept(path: Path) -> dict[str, Any]:
+    data = read_kept(path)
+    if not isinstance(data, dict) or data.get("version") != KEPT_VERSION or not isinstance(data.get("files"), dict):
+        return {}
+    files: dict[str, Any] = data["files"]
+    return files
 
 
 def _check_sources(project: Project, facts: FactsFile, graph: str, articles: _Articles) -> list[GateFinding]:
