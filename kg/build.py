@@ -81,6 +81,10 @@ def build(
     """
     store = OxStore.open(project, refresh=False)
     synced = store.sync(project, extra=tuple(extra), progress=progress, rehash=not incremental)
+    if project.ontology_path.is_file():  # the JSON-LD context from the project's ontology (no re-install)
+        from .export.jsonld import use_ontology
+
+        use_ontology(project.ontology_path)
     report = validate_store(store, project, incremental=incremental)
     checkpoint("validated")
     result = BuildResult(stats=store_stats(store), report=report, sync=synced)

@@ -77,10 +77,14 @@ class Project:
         return self.root / "dist"
 
     @property
-    def seeds_dir(self) -> Path:
-        """The folder of source article texts (``$KG_SEEDS`` or ``../shared/seeds``)."""
-        env = os.environ.get("KG_SEEDS")
-        return Path(env) if env else self.root.parent / "shared" / "seeds"
+    def sources_dir(self) -> Path:
+        """The folder of the source articles' texts, ``sources/<stem>.txt`` (byte for byte)."""
+        return self.root / "sources"
+
+    @property
+    def reference_dir(self) -> Path:
+        """The checked reference identifiers (``reference/wikidata.tsv``)."""
+        return self.root / "reference"
 
     def sources(self) -> list[Source]:
         """The fact files, one per source article, in name order (``links.ttl`` excluded).

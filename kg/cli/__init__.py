@@ -7,7 +7,7 @@ imported here), registered on :data:`kg.cli.group.cli`.
 
 from __future__ import annotations
 
-from . import build, diff, export, link, push, query, serve, stats, validate
+from . import build, diff, export, link, push, query, serve, sources, stats, validate
 from .group import cli, main
 
-__all__ = ["build", "cli", "diff", "export", "link", "main", "push", "query", "serve", "stats", "validate"]
+__all__ = ["build", "cli", "diff", "export", "link", "main", "push", "query", "serve", "sources", "stats", "validate"]

@@ -7,6 +7,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
@@ -74,8 +75,27 @@ def build_context(ontology: Graph) -> dict[str, Any]:
     return ctx
 
 
+#: the project ontology the context is generated from (set by :func:`use_ontology`), and its context
+_PROJECT: dict[str, Any] = {}
+
+
+def use_ontology(path: Path) -> None:
+    """Generate the context from this ontology file from now on (``kg build`` calls it with the
+    project's ``ontology.ttl``, so that a term declared there needs no re-install of kg)."""
+    from rdflib import Graph
+
+    stamp = path.stat()
+    key = (str(path.resolve()), stamp.st_size, stamp.st_mtime_ns)
+    if _PROJECT.get("key") != key:
+        graph = Graph().parse(path, format="turtle")
+        _PROJECT.update(key=key, context=build_context(graph))
+
+
 def packaged_context() -> dict[str, Any]:
-    """The context shipped with the package (``kg/context.jsonld``)."""
+    """The context generated from the project's ontology (after :func:`use_ontology`), else the
+    one shipped with the package (``kg/context.jsonld``)."""
+    if "context" in _PROJECT:
+        return dict(_PROJECT["context"])
     text = resources.files("kg").joinpath("context.jsonld").read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)["@context"]
     return data

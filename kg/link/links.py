@@ -282,7 +282,7 @@ def _void_triples(
             (
                 linkset,
                 RDFS.comment,
-                Literal("Only identifiers listed in the checked reference shared/reference/wikidata.tsv.", lang="en"),
+                Literal("Only identifiers listed in the checked reference reference/wikidata.tsv.", lang="en"),
             )
         )
     return list(dict.fromkeys(out))  # each triple once, as in a graph

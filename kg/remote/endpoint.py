@@ -171,7 +171,7 @@ def push(
     :raises EndpointError: when the server refuses a request.
     :raises UnsafeTermError: (before anything is sent) when a term cannot be written escaped.
     """
-    from . import ntriples
+    from .. import ntriples
 
     sent: dict[str, int] = {}
     requests = 0

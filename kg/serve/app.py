@@ -518,6 +518,11 @@ async def resource(server: Server, request: Request) -> Response:
         return _error(request, err.status, err.message, page=html)
     if found is None:
         return _error(request, 404, f"no triples about {iri}", page=html)
+    if html and str(iri).startswith(BASE + "source/"):  # the reading view (kg/serve/reading.py)
+        try:
+            return _html(await server.run("reading", item=found, root=str(server.project.root)))
+        except ProtocolError as err:
+            return _error(request, err.status, err.message, page=True)
     if html:
         return _html(pages.entity_page(found))
     return Response(_rdf(found, media), headers={"Content-Type": media, "Vary": "Accept"})

@@ -85,6 +85,14 @@ def entity_job(store: OxStore, deadline: Deadline, iri: URIRef, paging: data.Pag
     return data.entity(store, iri, paging)
 
 
+def reading_job(store: OxStore, deadline: Deadline, item: data.Entity, root: str) -> str:
+    """A source's reading view (:func:`kg.serve.reading.reading_page`): the article with its quoted spans."""
+    from ..project import Project
+    from .reading import reading_page
+
+    return reading_page(item, store, Project(Path(root)))
+
+
 def describe_job(store: OxStore, deadline: Deadline, iri: URIRef, limit: int) -> list[tuple[Node, Node, Node]]:
     return data.describe(store, iri, limit)
 
@@ -152,6 +160,7 @@ def stored_job(
 JOBS: dict[str, Callable[..., Any]] = {
     "sparql": sparql_job,
     "entity": entity_job,
+    "reading": reading_job,
     "describe": describe_job,
     "search": search_job,
     "overview": overview_job,

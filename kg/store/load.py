@@ -18,11 +18,15 @@ from typing import Any
 from ..errors import InputError
 from ..faults import checkpoint
 from ..namespaces import PREFIXES
+from ..project import refuse_irregular
 
 #: bytes of source files parsed into one chunk (about 140k triples of N-Triples-like Turtle):
 #: one bulk_load of a chunk holds its named quads and their default-graph copies, which keeps
 #: the peak memory of a first load near 0.5 GiB at any size
 CHUNK_BYTES = 24 << 20
+
+
+_BOM = b"\xef\xbb\xbf"
 
 
 def _chunks(
@@ -43,12 +47,15 @@ def _chunks(
     size = 0
     for graph, path in files.items():
         try:
+            refuse_irregular(path)  # never open a FIFO or a device: the read would wait forever
             data = path.read_bytes()
         except FileNotFoundError:
             raise InputError(path, "file not found") from None
         except OSError as err:
             raise InputError(path, f"cannot read ({err.strerror or err})") from None
         hashes[graph] = hashlib.sha256(data).hexdigest()
+        if data.startswith(_BOM):  # a UTF-8 byte-order mark, which Oxigraph would take for a term
+            data = data[len(_BOM) :]
         try:
             memory.bulk_load(data, format=formats(ox, path), to_graph=ox.NamedNode(graph))
         except SyntaxError as err:

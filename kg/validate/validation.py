@@ -195,7 +195,9 @@ def validate(
             )
         )
     findings.sort(key=lambda f: (f.sources, f.focus, f.severity.value, f.path or "", f.message, f.value or ""))
-    report = Report(findings=findings, report=report_graph, inference=inference)
+    from ..sources.gate import add_to_report  # the quote gate: each quote against its article
+
+    report = add_to_report(Report(findings=findings, report=report_graph, inference=inference), project, sources)
     return _only_sources(report, sources) if sources else report
 
 
@@ -288,7 +290,9 @@ def validate_store(
     report = Report(findings=findings, report=lambda: compiler.report_graph(results), engine="oxigraph")
     report.fallback = outcome.fallback
     report.outcome = outcome
-    return report
+    from ..sources.gate import add_to_report  # the quote gate: each quote against its article
+
+    return add_to_report(report, project, sources)
 
 
 #: below this many quads in the store, a validation does not read the queries' dependencies (a
