@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .catalogue import Param, StoredQuery
 from .errors import ParameterError, QueryError
 from .namespaces import BASE, ENTITY_KINDS, KGO_IRI, PREFIXES, expand_iri
-from .sparqltext import EVIDENCE_QUERY, with_values
+from .sparqltext import with_values
 
 if TYPE_CHECKING:
     from .store import OxStore
@@ -40,9 +40,16 @@ class Rows:
     variables: list[str]
     rows: list[tuple[Any, ...]]
     evidence: list[list[tuple[str, str]]] = field(default_factory=list)
+    #: per row with ``evidence``: ``"statements"`` (its own statements' quotes), ``"node"`` (no
+    #: statement nodes: the node's own evidence) or ``""`` (none); see :mod:`kg.query_sources`
+    levels: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def head(self, limit: int) -> Rows:
+        """The first ``limit`` rows, with their sources."""
+        return Rows(self.variables, self.rows[:limit], self.evidence[:limit], self.levels[:limit])
 
 
 # --------------------------------------------------------------------------- parameters
@@ -306,8 +313,17 @@ def run_on_store(
         result = solutions(store, query)
         evidence_var = None
     if with_sources and isinstance(result, Rows):
-        result.evidence = [evidence_for_row(store, result, row, evidence_var) for row in result.rows]
+        attach_sources(result, lambda text: solutions(store, text), evidence_var)
     return result
+
+
+def attach_sources(rows: Rows, run: Callable[[str], Any], evidence_var: str | None) -> None:
+    """Give each row the sources of its own statements (:mod:`kg.query_sources`)."""
+    from .query_sources import sources_for_rows
+
+    found = sources_for_rows(run, rows.variables, rows.rows, evidence_var)
+    rows.evidence = [f.pairs for f in found]
+    rows.levels = [f.level for f in found]
 
 
 def text_of(term: Any) -> str:
@@ -316,37 +332,6 @@ def text_of(term: Any) -> str:
     if isinstance(term, (ox.NamedNode, ox.Literal, ox.BlankNode)):
         return str(term.value)
     return str(term)
-
-
-def evidence_of(store: OxStore, node: Any) -> list[tuple[str, str]]:
-    """The (source IRI, verbatim quote) pairs of the evidence a node was derived from."""
-    rows = solutions(store, EVIDENCE_QUERY, {"node": _as_ox(node)})
-    assert isinstance(rows, Rows)
-    return sorted((text_of(a), text_of(b)) for a, b in rows.rows if a is not None and b is not None)
-
-
-def _as_ox(term: Any) -> Any:
-    ox = _ox()
-    if isinstance(term, (ox.NamedNode, ox.Literal, ox.BlankNode)):
-        return term
-    from .store import to_ox
-
-    return to_ox(term)
-
-
-def evidence_for_row(store: OxStore, rows: Rows, row: tuple[Any, ...], variable: str | None) -> list[tuple[str, str]]:
-    """Evidence for one row: of the query's declared evidence variable, else of the first IRI in
-    the row that has evidence."""
-    ox = _ox()
-    if variable is not None and variable.lstrip("?") in rows.variables:
-        node = row[rows.variables.index(variable.lstrip("?"))]
-        return evidence_of(store, node) if node is not None else []
-    for node in row:
-        if isinstance(node, ox.NamedNode):
-            found = evidence_of(store, node)
-            if found:
-                return found
-    return []
 
 
 def labels_for(store: OxStore, nodes: set[Any]) -> dict[Any, str]:

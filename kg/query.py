@@ -13,9 +13,9 @@ from rdflib.term import Node
 from .catalogue import Param, StoredQuery
 from .errors import ParameterError, QueryError
 from .fastquery import Rows as Rows
-from .fastquery import Value, check_params, parse_value, resolve_iri, slug_lookups
+from .fastquery import Value, attach_sources, check_params, parse_value, resolve_iri, slug_lookups
 from .namespaces import PREFIXES
-from .sparqltext import EVIDENCE_QUERY, with_values
+from .sparqltext import with_values
 
 #: prefixes every query may use without declaring them
 _QUERY_PREFIXES = {k: v for k, v in PREFIXES.items()}
@@ -167,8 +167,8 @@ def run_query(
     """Run a stored query (with its typed parameters) or SPARQL text on an rdflib Dataset or
     an Oxigraph store (:class:`kg.store.OxStore`); both give the same rows.
 
-    :param with_sources: for SELECT results, attach to each row the (source, quote) pairs of the
-        evidence behind it.
+    :param with_sources: for SELECT results, attach to each row the (source, quote) pairs of its
+        own statements (:mod:`kg.query_sources`).
     :raises ParameterError: for unknown, missing or ill-typed parameters.
     :raises QueryError: when the query fails.
     """
@@ -182,31 +182,8 @@ def run_query(
         result = run_sparql(ds, query)
         evidence_var = None
     if with_sources and isinstance(result, Rows):
-        result.evidence = [evidence_for_row(ds, result, row, evidence_var) for row in result.rows]
+        attach_sources(result, lambda text: run_sparql(ds, text), evidence_var)
     return result
-
-
-def evidence_of(ds: Target, node: Node) -> list[tuple[str, str]]:
-    """The (source IRI, verbatim quote) pairs of the evidence a node was derived from."""
-    rows = run_sparql(ds, EVIDENCE_QUERY, {"node": node})
-    assert isinstance(rows, Rows)
-    return sorted((str(a), str(b)) for a, b in rows.rows if a is not None and b is not None)
-
-
-def evidence_for_row(
-    ds: Target, rows: Rows, row: tuple[Node | None, ...], variable: str | None
-) -> list[tuple[str, str]]:
-    """Evidence for one row: of the query's declared evidence variable, else of the first
-    value in the row that has evidence."""
-    if variable is not None and variable.lstrip("?") in rows.variables:
-        node = row[rows.variables.index(variable.lstrip("?"))]
-        return evidence_of(ds, node) if node is not None else []
-    for node in row:
-        if isinstance(node, URIRef):
-            found = evidence_of(ds, node)
-            if found:
-                return found
-    return []
 
 
 def labels_for(ds: Target, nodes: set[Node]) -> dict[Node, str]:

@@ -25,14 +25,25 @@ TABLE_CELL_WIDTH = 60
 
 
 def _with_sources(rows: Rows) -> tuple[list[str], list[tuple[Node | None, ...]]]:
+    """The rows with ``sources``, ``quotes`` and ``sourcesBasis`` columns when sources are
+    attached: the row's own statements (``statements``) or, for a node without statement nodes,
+    the node's evidence (``node``)."""
     if not rows.evidence:
         return rows.variables, rows.rows
-    variables = [*rows.variables, "sources", "quotes"]
+    variables = [*rows.variables, "sources", "quotes", "sourcesBasis"]
+    levels = rows.levels or [""] * len(rows.rows)
     out = []
-    for row, ev in zip(rows.rows, rows.evidence, strict=True):
+    for row, ev, level in zip(rows.rows, rows.evidence, levels, strict=True):
         sources = " | ".join(sorted({s for s, _ in ev}))
         quotes = " | ".join(q for _, q in ev)
-        out.append((*row, ox.Literal(sources) if ev else None, ox.Literal(quotes) if ev else None))
+        out.append(
+            (
+                *row,
+                ox.Literal(sources) if ev else None,
+                ox.Literal(quotes) if ev else None,
+                ox.Literal(level) if ev and level else None,
+            )
+        )
     return variables, out
 
 

@@ -58,11 +58,3 @@ def with_values(text: str, bindings: Mapping[str, Any]) -> str:
         raise QueryError("cannot bind parameters: the query has no WHERE clause")
     return f"{text[:first_brace]} {block} {text[first_brace:]}"
 
-
-#: the (source, quote) pairs of the evidence a node was derived from (``?node`` bound)
-EVIDENCE_QUERY = """
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-SELECT DISTINCT ?source ?quote WHERE {
-  ?node prov:wasDerivedFrom ?ev . ?ev oa:hasSource ?source ; oa:hasSelector/oa:exact ?quote .
-}"""

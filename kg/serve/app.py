@@ -353,7 +353,7 @@ async def stored_query(server: Server, request: Request) -> Response:
         result = run_query(server.store, query, values, with_sources=with_sources)
         names: dict[Node, str] = {}
         if isinstance(result, Rows) and download is None:
-            shown = Rows(result.variables, result.rows[:limit], result.evidence[:limit])
+            shown = result.head(limit)
             names = _names(server, pages.iter_nodes(shown))
         return result, names
 
@@ -378,13 +378,13 @@ async def stored_query(server: Server, request: Request) -> Response:
                 return _error(request, 413, TooLarge(limit, "rows").message, page=False)
             # asked for (the pictures do): the first rows, and the total in a header
             headers["X-KG-Total-Rows"] = str(len(result.rows))
-            result = Rows(result.variables, result.rows[:limit], result.evidence[:limit])
+            result = result.head(limit)
         from ..render import render_rows
 
         media = "text/csv; charset=utf-8" if download == "csv" else "application/sparql-results+json"
         return Response(render_rows(result, download), headers={"Content-Type": media, **headers})
     total = len(result.rows)
-    shown = Rows(result.variables, result.rows[:limit], result.evidence[:limit])
+    shown = result.head(limit)
     page = pages.query_page(query, values, with_sources=with_sources, rows=shown, names=names, limit=limit, total=total)
     return _html(page)
 
