@@ -116,7 +116,9 @@ def node_sources(run: Run, iris: Sequence[str]) -> dict[str, list[tuple[str, str
     return found
 
 
-def sources_for_rows(run: Run, variables: Sequence[str], rows: Sequence[tuple[Any, ...]], evidence: str | None) -> list[RowSources]:
+def sources_for_rows(
+    run: Run, variables: Sequence[str], rows: Sequence[tuple[Any, ...]], evidence: str | None
+) -> list[RowSources]:
     """The sources of each row (see the module docstring).
 
     :param run: runs SPARQL text on the engine the rows came from, giving ``Rows``.

@@ -57,4 +57,3 @@ def with_values(text: str, bindings: Mapping[str, Any]) -> str:
     if first_brace is None:
         raise QueryError("cannot bind parameters: the query has no WHERE clause")
     return f"{text[:first_brace]} {block} {text[first_brace:]}"
-

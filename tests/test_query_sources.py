@@ -134,7 +134,18 @@ def test_cli_prints_each_rows_sources_and_their_basis(runner: CliRunner, sourced
     for engine in ("oxigraph", "rdflib"):
         result = runner.invoke(
             cli,
-            ["--root", str(sourced.root), "query", "run", "locations", "--with-sources", "-f", "csv", "--engine", engine],
+            [
+                "--root",
+                str(sourced.root),
+                "query",
+                "run",
+                "locations",
+                "--with-sources",
+                "-f",
+                "csv",
+                "--engine",
+                engine,
+            ],
         )
         assert result.exit_code == 0, result.output
         records = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
@@ -144,3 +155,23 @@ def test_cli_prints_each_rows_sources_and_their_basis(runner: CliRunner, sourced
             assert record["sources"] == expected[0][0]
             assert record["quotes"] == " | ".join(q for _, q in expected)
             assert record["sourcesBasis"] == "statements"
+
+
+def test_serve_query_pages_show_each_rows_own_sources(runner: CliRunner, sourced: kg.Project) -> None:
+    import urllib.request
+
+    from .serving import running_server
+
+    cli_csv = runner.invoke(
+        cli, ["--root", str(sourced.root), "query", "run", "locations", "--with-sources", "-f", "csv"]
+    ).stdout_bytes
+    with running_server(sourced.root) as url:
+        with urllib.request.urlopen(url + "/queries/locations.csv?with_sources=1") as answer:
+            assert answer.read() == cli_csv
+        with urllib.request.urlopen(url + "/queries/locations?run=1&with_sources=1") as answer:
+            page = answer.read().decode("utf-8")
+        with urllib.request.urlopen(url + "/queries/people?run=1&with_sources=1") as answer:
+            people = answer.read().decode("utf-8")
+    assert page.count("Alatau City is located near Almaty.") == 1  # on its own row only
+    assert "Alatau City will house a new university." not in page  # describes, does not locate
+    assert "has no statement nodes" in people and "has no statement nodes" not in page
