@@ -26,7 +26,15 @@ MAX_ENTRIES = 256
 #: larger answers are not kept (they take longer to write than most queries take to run)
 MAX_BYTES = 16 * 1024 * 1024
 #: the modules whose code decides an answer's bytes (a change to any gives new keys)
-_RENDERERS = ("fastquery.py", "render.py", "sparqltext.py", "namespaces.py", "cli.py", "catalogue.py")
+_RENDERERS = (
+    "fastquery.py",
+    "render.py",
+    "sparqltext.py",
+    "namespaces.py",
+    "cli.py",
+    "catalogue.py",
+    "query_sources.py",
+)
 
 
 class AnswerCache:

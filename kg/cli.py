@@ -418,9 +418,14 @@ def output_options(func: F) -> F:
         show_default=True,
         help="oxigraph: the persisted store in .kg/ (refreshed when a file changed); rdflib: parse the files in memory.",
     )(func)
-    func = click.option("--with-sources", is_flag=True, help="Add the articles and verbatim quotes behind each row.")(
-        func
-    )
+    func = click.option(
+        "--with-sources", is_flag=True, help="Add the articles and verbatim quotes of each row's own statements."
+    )(func)
+    func = click.option(
+        "--wide",
+        is_flag=True,
+        help="Table: each row on one line (by default a terminal's table wraps at spaces; no value is ever cut).",
+    )(func)
     func = click.option(
         "-f",
         "--format",
@@ -431,14 +436,24 @@ def output_options(func: F) -> F:
     return func
 
 
-def _emit(ds: Any, result: Any, fmt: str | None) -> None:
+def _emit(ds: Any, result: Any, fmt: str | None, wide: bool = False) -> None:
     """Print a result (see :func:`_render`)."""
-    click.echo(_render(ds, result, fmt), nl=False)
+    click.echo(_render(ds, result, fmt, _table_width(wide)), nl=False)
 
 
-def _render(ds: Any, result: Any, fmt: str | None) -> str:
+def _table_width(wide: bool) -> int | None:
+    """The width a table wraps to: the terminal's, unless ``--wide`` or not a terminal."""
+    if wide or not sys.stdout.isatty():
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
+def _render(ds: Any, result: Any, fmt: str | None, width: int | None = None) -> str:
     """A result as printed: rows of rdflib terms (the rdflib engine, an endpoint) or of
-    pyoxigraph terms (the store, read without rdflib), a boolean, or a graph."""
+    pyoxigraph terms (the store, read without rdflib), a boolean, or a graph; a table wraps to
+    ``width`` (at spaces only)."""
     from .fastquery import Rows
     from .render import render_rows
 
@@ -458,7 +473,7 @@ def _render(ds: Any, result: Any, fmt: str | None) -> str:
             else:
                 from .query import labels_for  # type: ignore[assignment]
             labels = labels_for(ds, nodes)
-        return render_rows(result, fmt, labels)
+        return render_rows(result, fmt, labels, width)
     fmt = fmt or "turtle"
     if fmt not in ("turtle", "jsonld"):
         raise click.UsageError(f"--format {fmt} is for SELECT queries; use turtle or jsonld")
@@ -605,6 +620,7 @@ def query_run(
     name: str,
     params: tuple[str, ...],
     fmt: str | None,
+    wide: bool,
     with_sources: bool,
     engine: str,
     endpoint: str | None,
@@ -625,6 +641,7 @@ def query_run(
     from .catalogue import Catalogue
 
     parsed = _parse_params(params)
+    width = _table_width(wide)
     answers = key = None
     try:
         project = _project(ctx)
@@ -634,7 +651,12 @@ def query_run(
             from .answers import ANSWERS_DIR, AnswerCache
 
             answers = AnswerCache(ds.path.parent / ANSWERS_DIR)
-            options = {"format": fmt or "", "terminal": sys.stdout.isatty(), "with_sources": with_sources}
+            options = {
+                "format": fmt or "",
+                "terminal": sys.stdout.isatty(),
+                "with_sources": with_sources,
+                "width": width or 0,
+            }
             key = answers.key(ds.state(), stored.text, parsed, options)
             kept = answers.get(key)
             if kept is not None:
@@ -643,7 +665,7 @@ def query_run(
         result = _run(ds, stored, parsed, with_sources)
     except KgError as err:
         fail(err)
-    text = _render(ds, result, fmt)
+    text = _render(ds, result, fmt, width)
     if answers is not None and key is not None:
         answers.put(key, text.encode("utf-8"))
     click.echo(text, nl=False)
@@ -654,7 +676,13 @@ def query_run(
 @output_options
 @click.pass_context
 def sparql(
-    ctx: click.Context, query_text: str, fmt: str | None, with_sources: bool, engine: str, endpoint: str | None
+    ctx: click.Context,
+    query_text: str,
+    fmt: str | None,
+    wide: bool,
+    with_sources: bool,
+    engine: str,
+    endpoint: str | None,
 ) -> None:
     """Run an ad-hoc SPARQL query: a file, - for standard input, or the query text itself.
 
@@ -674,7 +702,7 @@ def sparql(
         result = _run(ds, text, None, with_sources)
     except KgError as err:
         fail(err)
-    _emit(ds, result, fmt)
+    _emit(ds, result, fmt, wide)
 
 
 def _is_file(text: str) -> bool:

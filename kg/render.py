@@ -21,7 +21,6 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 Node = Any  # an rdflib or a pyoxigraph term
 
 TABULAR_FORMATS = ("table", "csv", "tsv", "json", "markdown")
-TABLE_CELL_WIDTH = 60
 
 
 def _with_sources(rows: Rows) -> tuple[list[str], list[tuple[Node | None, ...]]]:
@@ -137,7 +136,9 @@ def to_json(rows: Rows) -> str:
 
 
 def to_delimited(rows: Rows, delimiter: str) -> str:
-    """CSV (SPARQL 1.1 CSV: plain values) or TSV (SPARQL 1.1 TSV: RDF terms in N-Triples form)."""
+    """CSV (SPARQL 1.1 CSV: plain values) or TSV with plain values too: the lexical form of each
+    literal and the IRI itself, never ``"..."^^<...>``; in TSV a tab, line break or backslash
+    inside a value is written ``\\t``, ``\\n``, ``\\r``, ``\\\\``."""
     variables, data = _with_sources(rows)
     buffer = io.StringIO()
     if delimiter == ",":
@@ -146,10 +147,14 @@ def to_delimited(rows: Rows, delimiter: str) -> str:
         for row in data:
             writer.writerow([term_text(v) for v in row])
         return buffer.getvalue()
-    lines = ["\t".join("?" + v for v in variables)]
+    lines = ["\t".join(variables)]
     for row in data:
-        lines.append("\t".join("" if v is None else term_n3(v) for v in row))
+        lines.append("\t".join(_tsv_escape(term_text(v)) for v in row))
     return "\n".join(lines) + "\n"
+
+
+def _tsv_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _cells(rows: Rows, labels: Mapping[Node, str]) -> tuple[list[str], list[list[str]]]:
@@ -157,20 +162,53 @@ def _cells(rows: Rows, labels: Mapping[Node, str]) -> tuple[list[str], list[list
     return variables, [[term_text(v, labels).replace("\n", " ") for v in row] for row in data]
 
 
-def to_table(rows: Rows, labels: Mapping[Node, str]) -> str:
-    """A plain-text table with labels in place of IRIs, long cells shortened."""
+def to_table(rows: Rows, labels: Mapping[Node, str], width: int | None = None) -> str:
+    """A plain-text table with labels (else prefixed names) in place of IRIs, every value whole.
+
+    :param width: the line width to wrap to (a terminal's); ``None`` prints each row on one line.
+        Cells wrap at spaces only, so a prefixed name or IRI is never split or cut: a column is
+        never narrower than its longest word.
+    """
     variables, cells = _cells(rows, labels)
-
-    def cut(text: str) -> str:
-        return text if len(text) <= TABLE_CELL_WIDTH else text[: TABLE_CELL_WIDTH - 1] + "…"
-
-    cells = [[cut(c) for c in row] for row in cells]
     widths = [max([len(v), *(len(r[i]) for r in cells)]) for i, v in enumerate(variables)]
+    if width is not None:
+        widths = fit_widths(variables, cells, widths, width)
     line = "  ".join("-" * w for w in widths)
     out = ["  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True)).rstrip(), line]
-    out += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    for row in cells:
+        wrapped = [_wrap(c, w) for c, w in zip(row, widths, strict=True)]
+        for depth in range(max(len(parts) for parts in wrapped) if wrapped else 1):
+            out.append(
+                "  ".join(
+                    (parts[depth] if depth < len(parts) else "").ljust(w)
+                    for parts, w in zip(wrapped, widths, strict=True)
+                ).rstrip()
+            )
     out.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
     return "\n".join(out) + "\n"
+
+
+def fit_widths(variables: list[str], cells: list[list[str]], widths: list[int], width: int) -> list[int]:
+    """Column widths that fit ``width`` where they can: the columns with the most room give way
+    first, none below its header or its longest word (so nothing is cut; the table may stay wider)."""
+    floors = [max([len(v), *(len(w) for r in cells for w in r[i].split())]) for i, v in enumerate(variables)]
+    widths = list(widths)
+    room = width - 2 * (len(widths) - 1)
+    while sum(widths) > room:
+        shrinkable = [i for i, w in enumerate(widths) if w > floors[i]]
+        if not shrinkable:
+            break
+        widest = max(shrinkable, key=lambda i: (widths[i] - floors[i], -i))
+        widths[widest] -= 1
+    return widths
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    if len(text) <= width:
+        return [text]
+    import textwrap
+
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
 
 
 def to_markdown(rows: Rows, labels: Mapping[Node, str]) -> str:
@@ -185,8 +223,8 @@ def to_markdown(rows: Rows, labels: Mapping[Node, str]) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_rows(rows: Rows, fmt: str, labels: Mapping[Node, str] | None = None) -> str:
-    """Render SELECT rows in one of :data:`TABULAR_FORMATS`."""
+def render_rows(rows: Rows, fmt: str, labels: Mapping[Node, str] | None = None, width: int | None = None) -> str:
+    """Render SELECT rows in one of :data:`TABULAR_FORMATS` (``width``: see :func:`to_table`)."""
     if fmt == "json":
         return to_json(rows)
     if fmt == "csv":
@@ -196,5 +234,5 @@ def render_rows(rows: Rows, fmt: str, labels: Mapping[Node, str] | None = None) 
     if fmt == "markdown":
         return to_markdown(rows, labels or {})
     if fmt == "table":
-        return to_table(rows, labels or {})
+        return to_table(rows, labels or {}, width)
     raise ValueError(f"unknown format {fmt!r}")
