@@ -34,6 +34,7 @@ _RENDERERS = (
     "cli.py",
     "catalogue.py",
     "query_sources.py",
+    "query_params.py",
 )
 
 

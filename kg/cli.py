@@ -560,6 +560,7 @@ def query_list(ctx: click.Context, as_json: bool) -> None:
                             {
                                 "name": p.name,
                                 "type": p.type,
+                                "class": p.cls,
                                 "required": p.required,
                                 "default": p.default,
                                 "example": p.example,
@@ -592,8 +593,12 @@ def query_show(ctx: click.Context, name: str) -> None:
     """
     from .catalogue import Catalogue
 
+    from .query_params import describe_values, ontology_values
+
     try:
-        q = Catalogue.load(_project(ctx).queries_dir).get(name)
+        project = _project(ctx)
+        q = Catalogue.load(project.queries_dir).get(name)
+        values = {p.name: ontology_values(project.ontology_path, p.cls) for p in q.params if p.cls}
     except KgError as err:
         fail(err)
     click.echo(f"# {q.name}: {q.title}")
@@ -601,6 +606,8 @@ def query_show(ctx: click.Context, name: str) -> None:
         click.echo(f"# {q.description}")
     for p in q.params:
         click.echo(f"# param {p.describe()}")
+        if p.name in values:
+            click.echo(f"#   values ({p.cls}; a bare local name or label will do): {describe_values(values[p.name])}")
     click.echo("")
     click.echo(q.text, nl=False)
 

@@ -29,7 +29,19 @@ def resolve_entity(ds: Target, value: str, name: str = "entity") -> URIRef:
 
     :raises ParameterError: when the value is none of these or a slug is unknown or ambiguous.
     """
-    return URIRef(resolve_iri(value, name, lambda slug: _find_slug(ds, slug)))
+    return URIRef(resolve_iri(value, name, lambda slug: _find_slug(ds, slug), lambda slug: _suggest(ds, slug)))
+
+
+def _suggest(target: Target, slug: str) -> list[str]:
+    from .query_params import suggest_slugs
+
+    return suggest_slugs(lambda text: run_sparql(target, text), slug)
+
+
+def _values(target: Target, cls: str) -> Any:
+    from .query_params import enum_values
+
+    return enum_values(lambda text: run_sparql(target, text), cls)
 
 
 def _find_slug(target: Target, slug: str) -> list[str]:
@@ -60,7 +72,15 @@ def convert(ds: Target, param: Param, value: str) -> Node:
 
     :raises ParameterError: when the value does not fit the type.
     """
-    return term_of(parse_value(param, value, lambda slug: _find_slug(ds, slug)))
+    return term_of(
+        parse_value(
+            param,
+            value,
+            lambda slug: _find_slug(ds, slug),
+            lambda cls: _values(ds, cls),
+            lambda slug: _suggest(ds, slug),
+        )
+    )
 
 
 def bindings_for(ds: Target, query: StoredQuery, params: Mapping[str, str]) -> dict[str, Node]:
