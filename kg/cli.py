@@ -592,7 +592,6 @@ def query_show(ctx: click.Context, name: str) -> None:
         kg query show visits
     """
     from .catalogue import Catalogue
-
     from .query_params import describe_values, ontology_values
 
     try:
