@@ -35,6 +35,7 @@ _RENDERERS = (
     "catalogue.py",
     "query_sources.py",
     "query_params.py",
+    "textfold.py",
 )
 
 
