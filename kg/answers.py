@@ -36,6 +36,7 @@ _RENDERERS = (
     "query_sources.py",
     "query_params.py",
     "textfold.py",
+    "inferred_marks.py",
 )
 
 

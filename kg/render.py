@@ -21,6 +21,8 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 Node = Any  # an rdflib or a pyoxigraph term
 
 TABULAR_FORMATS = ("table", "csv", "tsv", "json", "markdown")
+#: under a table with a value marked "(inferred)"
+INFERRED_NOTE = "(inferred): the article implies the value without stating it; see kgo:inferenceNote"
 
 
 def _with_sources(rows: Rows) -> tuple[list[str], list[tuple[Node | None, ...]]]:
@@ -157,9 +159,13 @@ def _tsv_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def _cells(rows: Rows, labels: Mapping[Node, str]) -> tuple[list[str], list[list[str]]]:
+def _cells(rows: Rows, labels: Mapping[Node, str]) -> tuple[list[str], list[list[str]], bool]:
+    """Cells for people: labels, one line each, ``xInferred`` folded into ``x``
+    (:mod:`kg.inferred_marks`); and whether a value is marked inferred."""
+    from .inferred_marks import mark_inferred
+
     variables, data = _with_sources(rows)
-    return variables, [[term_text(v, labels).replace("\n", " ") for v in row] for row in data]
+    return mark_inferred(variables, [[term_text(v, labels).replace("\n", " ") for v in row] for row in data])
 
 
 def to_table(rows: Rows, labels: Mapping[Node, str], width: int | None = None) -> str:
@@ -169,7 +175,7 @@ def to_table(rows: Rows, labels: Mapping[Node, str], width: int | None = None) -
         Cells wrap at spaces only, so a prefixed name or IRI is never split or cut: a column is
         never narrower than its longest word.
     """
-    variables, cells = _cells(rows, labels)
+    variables, cells, marked = _cells(rows, labels)
     widths = [max([len(v), *(len(r[i]) for r in cells)]) for i, v in enumerate(variables)]
     if width is not None:
         widths = fit_widths(variables, cells, widths, width)
@@ -185,6 +191,8 @@ def to_table(rows: Rows, labels: Mapping[Node, str], width: int | None = None) -
                 ).rstrip()
             )
     out.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    if marked:
+        out.append(INFERRED_NOTE)
     return "\n".join(out) + "\n"
 
 
@@ -213,7 +221,7 @@ def _wrap(text: str, width: int) -> list[str]:
 
 def to_markdown(rows: Rows, labels: Mapping[Node, str]) -> str:
     """A GitHub-flavoured Markdown table with labels in place of IRIs."""
-    variables, cells = _cells(rows, labels)
+    variables, cells, _marked = _cells(rows, labels)
 
     def esc(text: str) -> str:
         return text.replace("|", "\\|")

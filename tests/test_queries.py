@@ -543,3 +543,28 @@ def test_slug_of_an_entity_minted_under_any_kind(repo: kg.Project) -> None:
     assert str(resolve_entity(store, "state-visit")).endswith("#StateVisit")  # an ontology term
     with pytest.raises(kg.ParameterError, match="no entity with slug"):
         resolve_entity(store, "no-such-slug")
+
+
+def test_an_inferred_flag_column_marks_its_value_in_tables() -> None:
+    """The renderer's convention (kg.inferred_marks): ``?xInferred`` true shows ``x`` as
+    ``value (inferred)`` in table and Markdown, with a note under the table; CSV, TSV and JSON
+    keep the flag column for machines."""
+    import pyoxigraph as ox
+
+    boolean = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+    rows = kg.Rows(
+        ["year", "yearInferred", "kindInferred"],
+        [
+            (ox.Literal("2023"), ox.Literal("true", datatype=boolean), ox.Literal("false", datatype=boolean)),
+            (ox.Literal("2022"), ox.Literal("false", datatype=boolean), ox.Literal("true", datatype=boolean)),
+        ],
+    )
+    table = render_rows(rows, "table", {})
+    assert table.splitlines()[0].split() == ["year", "kindInferred"]
+    assert table.splitlines()[2].split() == ["2023", "(inferred)"]
+    assert table.splitlines()[3].split() == ["2022", "inferred"]
+    assert table.endswith("(inferred): the article implies the value without stating it; see kgo:inferenceNote\n")
+    assert "| 2023 (inferred) |  |" in render_rows(rows, "markdown", {})
+    assert render_rows(rows, "csv").splitlines()[:2] == ["year,yearInferred,kindInferred", "2023,true,false"]
+    plain = kg.Rows(["year"], [(ox.Literal("2023"),)])
+    assert "(inferred)" not in render_rows(plain, "table", {})
