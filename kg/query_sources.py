@@ -144,10 +144,8 @@ def sources_for_rows(
             out.append(RowSources(sorted(pairs), STATEMENTS))
             continue
         out.append(None)
-        if column is not None:
-            candidates = [row[column]] if row[column] is not None and row[column][0] == "iri" else []
-        else:
-            candidates = [k for k in row if k is not None and k[0] == "iri"]
+        chosen = [row[column]] if column is not None else row
+        candidates = [k for k in chosen if k is not None and k[0] == "iri"]
         fallback[index] = [k[1] for k in candidates if k[1] not in statements]
     nodes = node_sources(run, sorted({iri for found in fallback.values() for iri in found}))
     result: list[RowSources] = []

@@ -259,7 +259,14 @@ def events_of(target: Target, hits: list[Hit]) -> list[Hit]:
         if isinstance(event, URIRef) and event not in seen:
             seen.add(event)
             shown = str(label) if label else compact(str(event))
-            out.append(Hit(event, shown, cls if isinstance(cls, URIRef) else None, names.get(person, "")))  # type: ignore[arg-type]
+            out.append(
+                Hit(
+                    event,
+                    shown,
+                    cls if isinstance(cls, URIRef) else None,
+                    names.get(person, "") if isinstance(person, URIRef) else "",
+                )
+            )
     return out
 
 
