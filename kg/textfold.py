@@ -69,18 +69,17 @@ def _steps() -> list[tuple[str, str]]:
 
 
 @cache
-def sparql_fold(source: str, target: str, when: str | None = None) -> str:
+def sparql_fold(source: str, target: str) -> str:
     """SPARQL 1.1 ``BIND`` lines that fold the string ``source`` as :func:`fold` does into
-    ``?target``, through ``?target0``, ``?target1``... (one ``REPLACE`` each: nested, a chain
-    this long takes some parsers minutes). With ``when`` (a boolean variable) a name is folded
-    only when it is true, so the chain costs nothing on plain names."""
+    ``?target``, through ``?target0``, ``?target1``... (one ``REPLACE`` each, each step using the
+    one before once: nested, a chain this long takes some parsers minutes, and a step that names
+    the one before twice, as ``IF`` would, grows exponentially where an engine inlines ``BIND``).
+    Filter the names first (:func:`needs_folding`) so the chain runs on few of them."""
     name = target.lstrip("?")
     lines = [f"BIND(LCASE({source}) AS ?{name}0)"]
     steps = _steps()
     for index, (chars, base) in enumerate(steps, start=1):
         step = f'REPLACE(?{name}{index - 1}, "{chars}", "{base}")'
-        if when is not None:
-            step = f"IF({when}, {step}, ?{name}{index - 1})"
         lines.append(f"BIND({step} AS ?{name}{index})")
     lines.append(f"BIND(?{name}{len(steps)} AS ?{name})")
     return "\n".join(lines)

@@ -203,7 +203,7 @@ FOLD
   OPTIONAL { ?node a ?c }
 } GROUP BY ?node ORDER BY ?rank ?label STR(?node) LIMIT 100""".replace("FACT_KINDS", "|".join(FACT_KINDS))
     .replace("NEEDS", needs_folding("?lower"))
-    .replace("FOLD", sparql_fold("?lower", "?folded", "?accented"))
+    .replace("FOLD", sparql_fold("?lower", "?folded"))
 )
 
 
