@@ -16,7 +16,7 @@ with it as the task before left it. ``outputs-*`` write the four ``kg build`` ex
 nq, ttl, jsonld) in a row: ``outputs-nocache``, ``outputs-cold`` (cache emptied first),
 ``outputs-warm`` (nothing changed) and ``outputs-incremental`` (one source file touched first,
 the store refreshed before the clock starts): ``--incremental`` runs these four. With
-``--baseline REV``, ``old-<format>`` tasks run ``kg/export.py`` as it was at the git revision
+``--baseline REV``, ``old-<format>`` tasks run ``kg/export/writers.py`` as it was at the git revision
 ``REV`` (on the same store), for a before/after in the same run.
 """
 
@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 def _store(project: Path) -> Any:
     import kg
-    from kg.store import OxStore
+    from kg.store.oxstore import OxStore
 
     return OxStore.open(kg.Project(project), refresh=False)
 
@@ -79,7 +79,7 @@ def _cache_dir(project: Path) -> Path:
 
 def _kg_export(fmt: str, cached: bool = False) -> Callable[[Path, Path], dict[str, Any]]:
     def run(project: Path, out: Path) -> dict[str, Any]:
-        from kg.export import export_cache, export_store
+        from kg.export.writers import export_cache, export_store
 
         store = _store(project)
         with export_cache(store, _cache_dir(project) if cached else None) as cache:
@@ -90,15 +90,16 @@ def _kg_export(fmt: str, cached: bool = False) -> Callable[[Path, Path], dict[st
 
 
 def _old_export(fmt: str) -> Callable[[Path, Path], None]:
-    """``kg/export.py`` of the baseline revision (its path in ``KG_BASELINE_EXPORT``), loaded
-    as a module of the current ``kg`` package."""
+    """``kg/export/writers.py`` of the baseline revision (its path in ``KG_BASELINE_EXPORT``),
+    loaded as a module of the current ``kg.export`` package (a revision from before the packages,
+    with ``kg/export.py``, imports modules that have moved since)."""
 
     def run(project: Path, out: Path) -> None:
         import importlib.util
 
         import kg
 
-        spec = importlib.util.spec_from_file_location("kg._baseline_export", os.environ["KG_BASELINE_EXPORT"])
+        spec = importlib.util.spec_from_file_location("kg.export._baseline", os.environ["KG_BASELINE_EXPORT"])
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module
@@ -116,8 +117,8 @@ BUILD_OUTPUTS = {"kg.trig": "trig", "kg.nq": "nquads", "kg.ttl": "turtle", "kg.j
 def _outputs(cached: bool, refresh: bool = False) -> Callable[[Path, Path], dict[str, Any]]:
     def run(project: Path, out: Path) -> dict[str, Any]:
         import kg
-        from kg.export import export_cache, export_store
-        from kg.store import OxStore
+        from kg.export.writers import export_cache, export_store
+        from kg.store.oxstore import OxStore
 
         started = time.perf_counter()
         store = OxStore.open(kg.Project(project), refresh=refresh)
@@ -249,7 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--incremental", action="store_true", help="the outputs-* tasks: cold, warm, one source touched"
     )
-    parser.add_argument("--baseline", metavar="REV", help="also run kg/export.py of this git revision (old-* tasks)")
+    parser.add_argument(
+        "--baseline", metavar="REV", help="also run kg/export/writers.py of this git revision (old-* tasks)"
+    )
     parser.add_argument("--task", choices=sorted(TASKS), help=argparse.SUPPRESS)
     parser.add_argument("--project", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -278,7 +281,9 @@ def main(argv: list[str] | None = None) -> int:
         old = outputs / "baseline_export.py"
         old.write_bytes(
             subprocess.run(
-                ["git", "-C", str(ROOT), "show", f"{args.baseline}:kg/export.py"], check=True, capture_output=True
+                ["git", "-C", str(ROOT), "show", f"{args.baseline}:kg/export/writers.py"],
+                check=True,
+                capture_output=True,
             ).stdout
         )
         env = {**os.environ, "KG_BASELINE_EXPORT": str(old)}

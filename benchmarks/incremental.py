@@ -14,7 +14,7 @@ Each build is a whole ``kg build`` process (its wall time and peak memory, from 
 With ``--verify`` (the default) the outputs of step 4 are compared byte for byte with those of a
 from-scratch build of the edited project.
 
-    python benchmarks/incremental.py --size 1m [--workdir /tmp/kg-inc] [--out table.md]
+    python benchmarks/reach.py --size 1m [--workdir /tmp/kg-inc] [--out table.md]
 """
 
 from __future__ import annotations

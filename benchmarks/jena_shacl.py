@@ -13,7 +13,7 @@ In one run, on one project of the given size (benchmarks/generate.py):
    in Turtle like Jena's) runs as a whole process on the built store, measured the same way; then
    the usual ``kg validate --full`` (text findings), for reference;
 5. both reports are read into sets of (focus node, path, value, constraint component, severity)
-   as tests/test_jena_shacl.py compares them, and compared;
+   as tests/validate/test_jena_shacl.py compares them, and compared;
 6. a Markdown table row is printed: the two engines and the ratio kg/Jena.
 
     python benchmarks/jena_shacl.py --size 1m [--workdir DIR | --project DIR] [--heap 16g] [--out row.md]
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     heap = max_heap(engine.java, args.heap)
 
     import kg
-    from kg.store import graph_files
+    from kg.store.oxstore import graph_files
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="kg-jena-"))
     work.mkdir(parents=True, exist_ok=True)

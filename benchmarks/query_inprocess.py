@@ -1,4 +1,4 @@
-"""Every stored query in-process on an opened store: kg's query path (:func:`kg.fastquery.run_on_store`,
+"""Every stored query in-process on an opened store: kg's query path (:func:`kg.query.run.run_query` on a :class:`kg.query.engines.StoreEngine`,
 what ``kg query run`` does: parameters checked and bound, every row read and kept) against the
 same SPARQL text on the same pyoxigraph store, every row read (the bare anchor), in the same run,
 interleaved, median of N.
@@ -20,10 +20,11 @@ sys.path.insert(0, str(HERE.parent))
 
 def main(argv: list[str] | None = None) -> int:
     import kg
-    from kg.fastquery import run_on_store, store_bindings
     from kg.namespaces import PREFIXES
-    from kg.sparqltext import with_values
-    from kg.store import OxStore
+    from kg.query.engines import StoreEngine
+    from kg.query.params import with_values
+    from kg.query.run import bindings_for, run_query
+    from kg.store.oxstore import OxStore
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("project", type=Path)
@@ -34,24 +35,25 @@ def main(argv: list[str] | None = None) -> int:
 
     project = kg.Project(args.project)
     store = OxStore.open(project)
+    engine = StoreEngine(store)
     prefixes = dict(PREFIXES)
     lines = [
         f"In-process, {len(store):,} quads in the store; median of {args.repeat}, interleaved.",
         "",
-        "| query | rows | kg (run_on_store) | bare pyoxigraph, same SPARQL | ratio |",
+        "| query | rows | kg (run_query) | bare pyoxigraph, same SPARQL | ratio |",
         "|---|---|---|---|---|",
     ]
     ratios = []
     for query in kg.Catalogue.load(project.queries_dir):
         params = {p.name: p.example for p in query.params if p.required}
         text = query.text
-        bound = store_bindings(store, query, params)
+        bound = bindings_for(engine, query, params)
         bare_text = with_values(text, bound) if bound else text
         ours, bare = [], []
         rows = 0
         for _ in range(args.repeat):
             start = time.perf_counter()
-            result = run_on_store(store, query, params)
+            result = run_query(engine, query, params)
             ours.append(time.perf_counter() - start)
             rows = len(result.rows) if hasattr(result, "rows") else 0
             start = time.perf_counter()

@@ -41,9 +41,9 @@ import json, sys
 from pathlib import Path
 import kg
 from kg.namespaces import PREFIXES
-from kg.query import bindings_for
-from kg.sparqltext import with_values
-from kg.store import OxStore
+from kg.query.run import bindings_for
+from kg.query.params import with_values
+from kg.store.oxstore import OxStore
 
 project = kg.Project(Path(sys.argv[1]))
 params = json.loads(sys.argv[2])
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(HERE.parent))
-    from kg.catalogue import Catalogue
+    from kg.query.catalogue import Catalogue
 
     project = args.project.resolve()
     variants: dict[str, str | None] = {"kg": None}
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
             count, seconds, _open = out.split()
             rows = int(count)
             engine.append(float(seconds))
-        _wall(kg_args, project, env)  # the answer kept for the store's content (kg.answers) ...
+        _wall(kg_args, project, env)  # the answer kept for the store's content (kg.query.answers) ...
         kept_s = statistics.median(_wall(kg_args, project, env)[0] for _ in range(args.repeat))  # ... and printed
         anchor_s = statistics.median(anchor_walls)
         engine_s = statistics.median(engine)

@@ -28,7 +28,7 @@ def task_load_rdflib(project: Any) -> dict[str, Any]:
 
 
 def task_load_oxigraph(project: Any) -> dict[str, Any]:
-    from kg.store import OxStore, remove_store
+    from kg.store.oxstore import OxStore, remove_store
 
     remove_store(project)
     start = time.perf_counter()
@@ -114,7 +114,7 @@ def task_queries_rdflib(project: Any) -> dict[str, Any]:
 
 
 def task_queries_oxigraph(project: Any) -> dict[str, Any]:
-    from kg.store import OxStore
+    from kg.store.oxstore import OxStore
 
     store = OxStore.open(project)
     return {"queries": _queries(store, project)}
@@ -127,10 +127,10 @@ def task_queries_bare_oxigraph(project: Any) -> dict[str, Any]:
     import pyoxigraph as ox
 
     import kg
-    from kg import store as store_module
-    from kg.query import bindings_for
-    from kg.sparqltext import with_values
-    from kg.store import OxStore
+    from kg.query.params import with_values
+    from kg.query.run import bindings_for
+    from kg.store import oxstore as store_module
+    from kg.store.oxstore import OxStore
 
     store = OxStore.open(project)
     path = str(store.path)
@@ -159,14 +159,14 @@ def task_validate_pyshacl(project: Any) -> dict[str, Any]:
 
     ds = kg.load_dataset(project)
     start = time.perf_counter()
-    report = kg.validate(ds, project)
+    report = kg.validate.validate(ds, project)
     return {"seconds": time.perf_counter() - start, "findings": len(report.findings), "conforms": report.conforms()}
 
 
 def task_validate_oxigraph(project: Any) -> dict[str, Any]:
-    """kg's set-based validator (kg.fastshacl) on the persisted store, opened (not loaded)."""
-    from kg.store import OxStore
-    from kg.validate import validate_store
+    """kg's set-based validator (kg.validate.compiler) on the persisted store, opened (not loaded)."""
+    from kg.store.oxstore import OxStore
+    from kg.validate.validation import validate_store
 
     store = OxStore.open(project)
     start = time.perf_counter()
@@ -181,8 +181,8 @@ def task_validate_oxigraph(project: Any) -> dict[str, Any]:
 
 def _export_store(project: Any, fmt: str) -> dict[str, Any]:
     """kg's export: straight from the persisted store, sorted, byte-stable."""
-    from kg.export import serialize_store
-    from kg.store import OxStore
+    from kg.export.writers import serialize_store
+    from kg.store.oxstore import OxStore
 
     store = OxStore.open(project)
     start = time.perf_counter()
@@ -196,7 +196,7 @@ def _export_rdflib(project: Any, fmt: str) -> dict[str, Any]:
 
     ds = kg.load_dataset(project)
     start = time.perf_counter()
-    data = kg.export(ds, fmt)
+    data = kg.export.export(ds, fmt)
     return {"seconds": time.perf_counter() - start, "bytes": len(data)}
 
 
@@ -219,7 +219,7 @@ def task_export_nquads_rdflib(project: Any) -> dict[str, Any]:
 def task_export_bare_oxigraph(project: Any) -> dict[str, Any]:
     import pyoxigraph as ox
 
-    from kg.store import OxStore
+    from kg.store.oxstore import OxStore
 
     store = OxStore.open(project)
     start = time.perf_counter()

@@ -7,13 +7,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .export import Format, export_store
-from .files import write_atomic
-from .link import store_void_turtle
+from .export.writers import Format, export_store
+from .faults import checkpoint
+from .files import remove_leftovers, write_atomic
+from .link.links import store_void_turtle
 from .project import Project
-from .stats import Stats, store_stats
-from .store import STORE_DIR, OxStore, SyncResult
-from .validate import Report, validate_store
+from .store.oxstore import STORE_DIR, OxStore, SyncResult
+from .store.stats import Stats, store_stats
+from .validate.validation import Report, validate_store
 
 #: what ``kg build`` writes, by file name
 BUILD_OUTPUTS: dict[str, Format] = {
@@ -64,25 +65,28 @@ def build(
     description (``void.ttl``) to ``out_dir`` (default ``dist/``), each atomically.
 
     Everything runs on the persisted Oxigraph store (``.kg/store``, refreshed for changed
-    sources on the way): validation with :func:`kg.validate.validate_store`, the counts with
-    :func:`kg.stats.store_stats`, the exports with :func:`kg.export.export_store` (the same bytes
+    sources on the way): validation with :func:`kg.validate.validation.validate_store`, the counts with
+    :func:`kg.store.stats.store_stats`, the exports with :func:`kg.export.writers.export_store` (the same bytes
     as the rdflib writers) and the VoID description with
-    :func:`kg.link.store_void_turtle`.
+    :func:`kg.link.links.store_void_turtle`.
 
     After a change to some sources, only what depends on them is done again: the validation
     runs each constraint for the focus nodes the change can reach, the counts and the export
     parts of unchanged graphs are reused, and outputs already up to date are left alone.
 
     :param progress: called with 1 after each file is read into the store.
-    :param incremental: False to validate everything and write every output again.
+    :param incremental: False to compare every file by its content, validate everything and
+        write every output again.
     :raises KgError: for unreadable or malformed input.
     """
     store = OxStore.open(project, refresh=False)
-    synced = store.sync(project, extra=tuple(extra), progress=progress)
+    synced = store.sync(project, extra=tuple(extra), progress=progress, rehash=not incremental)
     report = validate_store(store, project, incremental=incremental)
+    checkpoint("validated")
     result = BuildResult(stats=store_stats(store), report=report, sync=synced)
     if report.conforms() or write_when_invalid:
         target = out_dir or project.dist_dir
+        remove_leftovers(target)  # of a build that stopped half-way (the store's lock is held)
         artifacts = project.root / STORE_DIR / "exports"  # per-graph parts, reused while a graph is unchanged
         written = _Written(project.root / STORE_DIR / OUTPUTS_FILE, store)
         for name, fmt in BUILD_OUTPUTS.items():
@@ -90,6 +94,7 @@ def build(
             if not incremental or not written.current(path):
                 export_store(store, fmt, path, cache_dir=artifacts)
                 written.record(path)
+                checkpoint("output written")
             result.outputs.append(path)
         void_path = target / "void.ttl"
         if not incremental or not written.current(void_path):
@@ -101,9 +106,9 @@ def build(
 
 
 OUTPUTS_FILE = "outputs.json"
-#: what decides the bytes of the outputs beside the export writers (kg.export.writer_salt): the
+#: what decides the bytes of the outputs beside the export writers (kg.export.writers.writer_salt): the
 #: VoID description, the build itself and the JSON-LD context (a change writes them again)
-_WRITERS = ("link.py", "build.py", "context.jsonld")
+_WRITERS = ("link/links.py", "build.py", "context.jsonld")
 
 
 class _Written:
@@ -116,8 +121,8 @@ class _Written:
         import json
 
         from . import __version__
-        from .export import writer_salt
-        from .store import state_of
+        from .export.writers import writer_salt
+        from .store.oxstore import state_of
 
         self.path = path
         digest = hashlib.sha256(f"{__version__}; {writer_salt()}".encode())

@@ -36,6 +36,15 @@ class UndeclaredTermError(InputError):
     """A term in kg's own namespace is used in facts but not declared in ontology.ttl."""
 
 
+class OutputError(KgError):
+    """An output cannot be written (missing folder, a file where a folder should be, disk full,
+    read-only); names the file."""
+
+    def __init__(self, path: Path | str, message: str) -> None:
+        self.path = Path(path)
+        super().__init__(f"{self.path}: {message}")
+
+
 class ProjectError(KgError):
     """The project folder (ontology.ttl, facts/, ...) cannot be found or is incomplete."""
 

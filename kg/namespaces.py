@@ -135,6 +135,35 @@ def mint(kind: str, label: str) -> URIRef:
     return URIRef(f"{BASE}id/{kind}/{slugify(label)}")
 
 
+#: what a path segment keeps as it is (ASCII unreserved and some sub-delims; the rest is encoded)
+_SEGMENT_SAFE = "-._~!$()*+,=:@"
+
+
+def iri_segment(name: str, path: object = None) -> str:
+    """A file stem as one IRI path segment: characters an IRI does not allow there (space, ``<``,
+    ``>``, ``"``, ``#``, ``/``, ``%``, non-ASCII ...) percent-encoded as UTF-8, so that any
+    printable name gives a valid IRI and no name can end or escape the IRI it is part of.
+
+    >>> iri_segment("911_x> ; DROP ALL ; #")
+    '911_x%3E%20%3B%20DROP%20ALL%20%3B%20%23'
+
+    :raises InputError: for a name with control characters or bytes that are not UTF-8 (naming
+        ``path``).
+    """
+    from urllib.parse import quote
+
+    from .errors import InputError
+
+    if not name or any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
+        raise InputError(str(path or name), "this file name cannot be made into an IRI (control characters); rename it")
+    try:
+        return quote(name, safe=_SEGMENT_SAFE, encoding="utf-8")
+    except UnicodeEncodeError:
+        raise InputError(
+            str(path or name), "this file name cannot be made into an IRI (not UTF-8); rename it"
+        ) from None
+
+
 def source_iri(stem: str) -> URIRef:
     """The IRI of a source article (and of the named graph holding its facts)."""
     from rdflib import URIRef

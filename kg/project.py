@@ -6,8 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ProjectError
-from .namespaces import SOURCE_IRI
+from .errors import InputError, ProjectError
+from .namespaces import SOURCE_IRI, iri_segment
 
 LINKS_FILE = "links.ttl"
 
@@ -21,8 +21,9 @@ class Source:
 
     @property
     def iri(self) -> str:
-        """The article's IRI, also the IRI of its named graph."""
-        return SOURCE_IRI + self.stem
+        """The article's IRI, also the IRI of its named graph (the stem percent-encoded where an
+        IRI does not allow its characters: ``my notes`` -> ``source/my%20notes``)."""
+        return SOURCE_IRI + iri_segment(self.stem, self.path)
 
 
 @dataclass(frozen=True)
@@ -93,4 +94,41 @@ class Project:
         fold = os.path.normcase
         names = sorted((n for n in os.listdir(folder) if fold(n).endswith(".ttl") and n != LINKS_FILE), key=fold)
         paths = [folder / n for n in names]
-        return [Source(p.stem, p) for p in paths]
+        sources = [Source(p.stem, p) for p in paths]
+        for source in sources:
+            refuse_irregular(source.path)
+            source.iri  # noqa: B018 - a name that cannot be made an IRI is refused here, at load
+        if self.links_path.exists() or self.links_path.is_symlink():
+            refuse_irregular(self.links_path)
+        return sources
+
+
+def refuse_irregular(path: Path) -> None:
+    """Refuse what is not a regular file (a FIFO, a device, a socket, a folder, a dangling link):
+    reading a FIFO or a device would wait forever.
+
+    :raises InputError: naming the file and what it is.
+    """
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        why = "a symbolic link to a file that does not exist" if path.is_symlink() else "file not found"
+        raise InputError(path, why) from None
+    except OSError as err:
+        raise InputError(path, f"cannot read: {err.strerror or err}") from None
+    if stat.S_ISREG(mode):
+        return
+    kind = (
+        "a FIFO (named pipe)"
+        if stat.S_ISFIFO(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "a folder"
+        if stat.S_ISDIR(mode)
+        else "not a regular file"
+    )
+    raise InputError(path, f"is {kind}, not a regular file: kg reads only regular files")

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from rdflib import Graph
 
 import kg
-from kg.dataset import parse_into
-from kg.validate import load_shapes
+from kg.dataset.loading import parse_into
+from kg.validate.validation import load_shapes
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI = Path(__file__).resolve().parent / "data" / "mini"

@@ -9,9 +9,9 @@ in ``xerces.impl.dv.xs.XSSimpleTypeDecl.applyFacets1`` while ``XSDDatatype`` is 
 (copied from the installed jena-core jar) and puts it on the class path; it is left out when
 the installed jar needs no such help.
 
-Reports are read into sets of :data:`Key` with the conventions of tests/test_fastshacl.py: the
+Reports are read into sets of :data:`Key` with the conventions of tests/validate/test_compiler.py: the
 focus node as its IRI (a literal or blank node as the N-Triples of the term the Oxigraph store
-would hold, a blank node as ``_:``), the result path as :func:`kg.fastshacl.path_string` gives
+would hold, a blank node as ``_:``), the result path as :func:`kg.validate.compiler.path_string` gives
 it, the value as the N-Triples of the store's term (literals in canonical form; ``_:`` for a
 blank node), then the source constraint component and the severity IRIs.
 """
@@ -33,8 +33,8 @@ import pyoxigraph as ox
 from rdflib import RDF, BNode, Graph, Namespace, URIRef
 from rdflib.term import Node
 
-from kg import fastshacl
-from kg.store import to_ox
+from kg.store.oxstore import to_ox
+from kg.validate import compiler
 
 #: where Debian installs Java libraries (``KG_JENA_LIB`` may name another folder of jars)
 JAVA_LIB = Path("/usr/share/java")
@@ -270,7 +270,7 @@ def run_shacl(
 def write_data(files: Iterable[Path], out: Path) -> int:
     """Write the union of the triples of ``files`` (any RDF format, by extension) to ``out`` as
     N-Triples, streaming; returns the number of triples written (duplicates included). Blank
-    node labels are kept as written, as kg's store loads them (:meth:`kg.store.OxStore.sync`)."""
+    node labels are kept as written, as kg's store loads them (:meth:`kg.store.oxstore.OxStore.sync`)."""
     count = 0
 
     def triples() -> Iterator[ox.Quad]:
@@ -285,7 +285,7 @@ def write_data(files: Iterable[Path], out: Path) -> int:
     return count
 
 
-# --- reports as sets of keys (the conventions of tests/test_fastshacl.py) -------------------
+# --- reports as sets of keys (the conventions of tests/validate/test_compiler.py) -------------------
 
 _CANON = ox.Store()
 
@@ -311,7 +311,7 @@ def report_keys(report: Graph) -> set[Key]:
         out.add(
             (
                 str(focus) if isinstance(focus, URIRef) else str(canonical(focus)),
-                fastshacl.path_string(report, path) if path is not None else None,
+                compiler.path_string(report, path) if path is not None else None,
                 canonical(report.value(result, SH.value)),
                 str(report.value(result, SH.sourceConstraintComponent)),
                 str(report.value(result, SH.resultSeverity)),

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import kg
-from kg.store import OxStore
+from kg.store.oxstore import OxStore
 
 from .virtuoso import free_port
 

@@ -29,7 +29,7 @@ TransactionFile = {db}/virtuoso-temp.trx
 ServerPort = 127.0.0.1:{sql_port}
 DisableUnixSocket = 1
 CaseMode = 2
-DirsAllowed = ., /usr/share/virtuoso-opensource-7/vad
+DirsAllowed = ., /usr/share/virtuoso-opensource-7/vad, {bulk}
 NumberOfBuffers = 20000
 MaxDirtyBuffers = 12000
 [HTTPServer]
@@ -50,6 +50,8 @@ class Virtuoso:
     update_url: str
     user: str = "dba"
     password: str = "dba"  # the default password of a new Virtuoso database; loopback only
+    sql_port: int = 0  # isql's port (for the bulk loader)
+    bulk_dir: str = ""  # a folder the server may read files from (DirsAllowed), for the bulk loader
 
 
 def free_port() -> int:
@@ -70,7 +72,9 @@ def running_virtuoso(folder: Path, timeout: float = 90.0) -> Iterator[Virtuoso]:
     db.mkdir(parents=True, exist_ok=True)
     http_port, sql_port = free_port(), free_port()
     ini = folder / "virtuoso.ini"
-    ini.write_text(INI.format(db=db, sql_port=sql_port, http_port=http_port, vsp=VSP), encoding="utf-8")
+    bulk = folder / "bulk"
+    bulk.mkdir(exist_ok=True)
+    ini.write_text(INI.format(db=db, sql_port=sql_port, http_port=http_port, vsp=VSP, bulk=bulk), encoding="utf-8")
     log = (folder / "stdout.log").open("wb")
     proc = subprocess.Popen(
         [binary, "+foreground", "+configfile", str(ini)], stdout=log, stderr=subprocess.STDOUT, cwd=folder
@@ -90,7 +94,12 @@ def running_virtuoso(folder: Path, timeout: float = 90.0) -> Iterator[Virtuoso]:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"virtuoso-t did not answer within {timeout:.0f} s")
             time.sleep(0.5)
-        yield Virtuoso(query_url=f"{base}/sparql", update_url=f"{base}/sparql-auth")
+        yield Virtuoso(
+            query_url=f"{base}/sparql",
+            update_url=f"{base}/sparql-auth",
+            sql_port=sql_port,
+            bulk_dir=str(bulk),
+        )
     finally:
         proc.terminate()
         try:

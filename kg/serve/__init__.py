@@ -66,6 +66,10 @@ def serve(
     port: int = 8000,
     timeout: float = 10.0,
     limit: int = 10_000,
+    workers: int = 4,
+    memory: int = 384,
+    allow_service: tuple[str, ...] = (),
+    quiet: bool = False,
     log_level: str = "warning",
 ) -> None:
     """Build (or open) the store, bind ``host:port`` and serve until interrupted.
@@ -77,7 +81,15 @@ def serve(
 
     sock = bind(host, port)
     try:
-        app = create_app(project, timeout=timeout, limit=limit)
+        app = create_app(
+            project,
+            timeout=timeout,
+            limit=limit,
+            workers=workers,
+            memory=memory,
+            allow_service=allow_service,
+            quiet=quiet,
+        )
     except BaseException:
         sock.close()
         raise
@@ -85,7 +97,9 @@ def serve(
     actual = sock.getsockname()[1]
     print(
         f"Serving {project.root} read-only on http://{shown}:{actual}/ "
-        f"(SPARQL endpoint /sparql; query timeout {timeout:g} s, limit {limit} rows); Ctrl-C to stop",
+        f"(SPARQL endpoint /sparql; query timeout {timeout:g} s, limit {limit} rows, {workers} worker processes "
+        f"of at most {memory} MiB; SERVICE {'to ' + ', '.join(allow_service) if allow_service else 'refused'}); "
+        "Ctrl-C to stop",
         file=sys.stderr,
         flush=True,
     )

@@ -1,19 +1,22 @@
 """What the pages show, read from the store: an entity's statements, evidence and links, the
-search, and the home page's overview. Plain functions on a :class:`kg.store.OxStore` (or any
-target :func:`kg.query.run_sparql` accepts), called off the event loop."""
+search, and the home page's overview. Plain functions on a :class:`kg.store.oxstore.OxStore` (or any
+target :func:`kg.query.run.run_sparql` accepts), called off the event loop."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from ..namespaces import BASE, FACT_KINDS, SOURCE, compact
-from ..query import Rows, Target, run_sparql
-from ..textfold import fold, needs_folding, sparql_fold
+from ..query.engines import Rows, Target
+from ..query.run import run_sparql
+from ..query.textfold import fold, needs_folding, sparql_fold
 
 NAME_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -31,24 +34,59 @@ def _rows(target: Target, text: str, bindings: dict[str, Node] | None = None) ->
     return result.rows
 
 
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+TITLE = "http://purl.org/dc/terms/title"
+FILE_NAME = "https://kg.example.org/ontology#fileName"
+NAMES_READ = 64  # labels read per node at most
+
+
+def _engine(target: Target) -> Any:
+    """The pyoxigraph store behind an :class:`kg.store.OxStore`."""
+    return target.store
+
+
+def _ox_node(iri: str) -> Any:
+    from ..store.oxstore import _ox
+
+    return _ox().NamedNode(iri)
+
+
+def _default() -> Any:
+    from ..store.oxstore import _ox
+
+    return _ox().DefaultGraph()
+
+
 def names_for(target: Target, nodes: Iterable[Node]) -> dict[Node, str]:
     """A display name per IRI: its English ``rdfs:label``, else any label, else the article's
-    title or file name; IRIs without one are left out."""
-    iris = sorted({n for n in nodes if isinstance(n, URIRef) and '"' not in n and ">" not in n and " " not in n})
-    if not iris:
-        return {}
-    values = " ".join(f"<{iri}>" for iri in iris)
-    text = NAME_QUERY.replace(
-        "SELECT ?node ?rank ?name WHERE {", "SELECT ?node ?rank ?name WHERE { VALUES ?node { " + values + " }"
-    )
-    best: dict[Node, tuple[int, int, str]] = {}
-    for node, rank, name in _rows(target, text):
-        if node is None or not isinstance(name, Literal):
+    title or file name; IRIs without one are left out. Read from the store's index, a few
+    labels per node at most."""
+    from ..store.oxstore import from_ox
+
+    engine = _engine(target)
+    default = _default()
+    predicates = [_ox_node(p) for p in (LABEL, TITLE, FILE_NAME)]
+    names: dict[Node, str] = {}
+    for node in {n for n in nodes if isinstance(n, URIRef)}:
+        try:
+            subject = _ox_node(str(node))
+        except ValueError:
             continue
-        key = (int(str(rank)), 0 if name.language in (None, "en") else 1, str(name))
-        if node not in best or key < best[node]:
-            best[node] = key
-    return {node: key[2] for node, key in best.items()}
+        best: tuple[int, int, str] | None = None
+        # titles and file names are the articles' (sources'), labels everything else's
+        tried = predicates if str(node).startswith(str(SOURCE)) else predicates[:1]
+        for rank, predicate in enumerate(tried):
+            for quad in islice(engine.quads_for_pattern(subject, predicate, None, default), NAMES_READ):
+                name = from_ox(quad.object)
+                if isinstance(name, Literal):
+                    key = (rank, 0 if name.language in (None, "en") else 1, str(name))
+                    if best is None or key < best:
+                        best = key
+            if best is not None:
+                break
+        if best is not None:
+            names[node] = best[2]
+    return names
 
 
 @dataclass
@@ -58,6 +96,7 @@ class Statement:
     predicate: URIRef
     value: Node
     graphs: list[str]
+    more_graphs: bool = False  # stated in more graphs than listed
 
 
 @dataclass
@@ -70,8 +109,23 @@ class Quote:
 
 
 @dataclass
+class Paging:
+    """Where each list of an entity page starts (offsets, in the store's index order)."""
+
+    out: int = 0
+    incoming: int = 0
+    quotes: int = 0
+
+
+OUT_PAGE = 100  # statements on one page
+IN_PAGE = 100  # links in on one page
+QUOTES_PAGE = 50  # quotes on one page
+COUNT_CAP = 1_000  # counts stop there ("1000+"), so a page never reads more than that many index rows
+
+
+@dataclass
 class Entity:
-    """Everything an entity page shows."""
+    """Everything an entity page shows: one page of each list, and each list's count."""
 
     iri: URIRef
     types: list[URIRef]
@@ -80,22 +134,17 @@ class Entity:
     quotes_by_source: dict[str, list[Quote]]
     external: list[URIRef]
     names: dict[Node, str] = field(default_factory=dict)
-    incoming_truncated: bool = False
-    quotes_truncated: bool = False
+    paging: Paging = field(default_factory=Paging)
+    out_count: int = 0
+    in_count: int = 0
+    quotes_more: bool = False  # a next page of quotes exists
+    out_more: bool = False
+    in_more: bool = False
 
     @property
     def label(self) -> str:
         return self.names.get(self.iri) or self.iri.rsplit("/", 1)[-1]
 
-
-EXISTS = "ASK { { ?node ?p ?o } UNION { ?s ?p ?node } }"
-
-OUT = """
-SELECT ?p ?o (GROUP_CONCAT(DISTINCT STR(?g); separator=" ") AS ?graphs) WHERE {
-  ?node ?p ?o . OPTIONAL { GRAPH ?g { ?node ?p ?o } }
-} GROUP BY ?p ?o ORDER BY STR(?p) STR(?o)"""
-
-IN = "SELECT DISTINCT ?s ?p WHERE { ?s ?p ?node } ORDER BY STR(?p) STR(?s) LIMIT 501"
 
 #: evidence of the node itself and of the fact nodes that point at it (a visit's guest, a
 #: meeting's participant, a tenure's person), or for an article, of everything it supports
@@ -103,47 +152,124 @@ QUOTES = """
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
 SELECT DISTINCT ?fact ?source ?quote ?start WHERE {
-  ?fact (!(prov:wasDerivedFrom|oa:hasSource|<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>))? ?node .
+  { BIND(NODE AS ?fact) } UNION { ?fact ?link NODE
+    FILTER(?link NOT IN (prov:wasDerivedFrom, oa:hasSource, <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>)) }
   ?fact prov:wasDerivedFrom ?ev . ?ev oa:hasSource ?source ; oa:hasSelector ?sel . ?sel oa:exact ?quote .
   OPTIONAL { ?ev oa:hasSelector/oa:start ?start }
-} ORDER BY STR(?source) ?start STR(?fact) LIMIT 301"""
+} LIMIT SIZE OFFSET START"""
 
 SOURCE_QUOTES = """
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
 SELECT DISTINCT ?fact ?source ?quote ?start WHERE {
-  ?ev oa:hasSource ?node . BIND(?node AS ?source)
+  ?ev oa:hasSource NODE . BIND(NODE AS ?source)
   ?fact prov:wasDerivedFrom ?ev . ?ev oa:hasSelector ?sel . ?sel oa:exact ?quote .
   OPTIONAL { ?ev oa:hasSelector/oa:start ?start }
-} ORDER BY ?start STR(?fact) LIMIT 301"""
+} LIMIT SIZE OFFSET START"""
 
-MAX_QUOTES = 300  # quotes on one page; a hub (a country every copy links to) has thousands
+MAX_QUOTES = QUOTES_PAGE
 
 
-def entity(target: Target, iri: URIRef) -> Entity | None:
-    """The entity page's content, or ``None`` when the store has no triple with the IRI."""
-    if not run_sparql(target, EXISTS, {"node": iri}):
+def node_text(iri: URIRef) -> str:
+    """An IRI as SPARQL text, checked by the engine (no character that would end the IRI).
+
+    :raises ValueError: when it is not a valid IRI.
+    """
+    from ..store.oxstore import _ox
+
+    return str(_ox().NamedNode(str(iri)))
+
+
+def _fill(text: str, node: str, size: int = 0, start: int = 0) -> str:
+    return (
+        text.replace("NODE", node)
+        .replace("SIZE", str(size))
+        .replace("START", str(start))
+        .replace("CAP", str(COUNT_CAP))
+    )
+
+
+GRAPHS_SHOWN = 5  # named graphs (articles) listed per statement
+
+
+def _quads(target: Target, s: Any, p: Any, o: Any, start: int, size: int) -> list[Any]:
+    return list(islice(_engine(target).quads_for_pattern(s, p, o, _default()), start, start + size))
+
+
+def _count_quads(target: Target, s: Any, p: Any, o: Any) -> int:
+    """Triples matching a pattern in the default graph, counted up to :data:`COUNT_CAP`."""
+    return sum(1 for _ in islice(_engine(target).quads_for_pattern(s, p, o, _default()), COUNT_CAP))
+
+
+def _graphs(target: Target, s: Any, p: Any, o: Any) -> tuple[list[str], bool]:
+    """The first named graphs that state a triple, and whether there are more."""
+    found = []
+    for quad in _engine(target).quads_for_pattern(s, p, o, None):
+        graph = quad.graph_name
+        if hasattr(graph, "value") and not isinstance(graph, type(_default())):
+            found.append(graph.value)
+            if len(found) > GRAPHS_SHOWN:
+                break
+    return sorted(found[:GRAPHS_SHOWN]), len(found) > GRAPHS_SHOWN
+
+
+def entity(target: Target, iri: URIRef, paging: Paging | None = None) -> Entity | None:
+    """The entity page's content, or ``None`` when the store has no triple with the IRI.
+
+    Each list (statements, links in, quotes) is one page read in the store's index order
+    (``LIMIT``/``OFFSET``, or the index itself), sorted within the page; counts stop at
+    :data:`COUNT_CAP`; so a hub's page costs about what any page costs.
+
+    :raises ValueError: when ``iri`` is not a valid IRI.
+    """
+    from ..query.engines import canonical
+    from ..store.oxstore import from_ox
+
+    paging = paging or Paging()
+    node = node_text(iri)
+    subject = _ox_node(str(iri))
+    out_quads = _quads(target, subject, None, None, paging.out, OUT_PAGE + 1)
+    in_quads = _quads(target, None, None, subject, paging.incoming, IN_PAGE + 1)
+    exists = (
+        out_quads or in_quads or _quads(target, subject, None, None, 0, 1) or _quads(target, None, None, subject, 0, 1)
+    )
+    if not exists:
         return None
-    statements = [
-        Statement(p, o, sorted(str(graphs).split()) if graphs else [])  # type: ignore[arg-type]
-        for p, o, graphs in _rows(target, OUT, {"node": iri})
-        if p is not None and o is not None
-    ]
-    types = [s.value for s in statements if str(s.predicate) == RDF_TYPE and isinstance(s.value, URIRef)]
-    incoming = [(s, p) for s, p in _rows(target, IN, {"node": iri}) if isinstance(s, URIRef) and isinstance(p, URIRef)]
-    truncated = len(incoming) > 500
-    incoming = incoming[:500]
+    statements = []
+    for quad in out_quads[:OUT_PAGE]:
+        graphs, more = _graphs(target, subject, quad.predicate, quad.object)
+        statements.append(
+            Statement(URIRef(quad.predicate.value), canonical(from_ox(quad.object)) or quad.object, graphs, more)
+        )
+    statements.sort(key=lambda s: (str(s.predicate), str(s.value)))
+    rdf_type = _ox_node(RDF_TYPE)
+    types = sorted(
+        URIRef(q.object.value)
+        for q in _quads(target, subject, rdf_type, None, 0, 50)
+        if hasattr(q.object, "value") and type(q.object).__name__ == "NamedNode"
+    )
+    incoming = sorted(
+        (
+            (URIRef(q.subject.value), URIRef(q.predicate.value))
+            for q in in_quads[:IN_PAGE]
+            if type(q.subject).__name__ == "NamedNode"
+        ),
+        key=lambda sp: (str(sp[1]), str(sp[0])),
+    )
     is_source = str(iri).startswith(str(SOURCE))
+    found_quotes = _rows(target, _fill(SOURCE_QUOTES if is_source else QUOTES, node, QUOTES_PAGE + 1, paging.quotes))
     quotes: dict[str, list[Quote]] = defaultdict(list)
-    found_quotes = _rows(target, SOURCE_QUOTES if is_source else QUOTES, {"node": iri})
-    for fact, source, quote, start in found_quotes[:MAX_QUOTES]:
+    for fact, source, quote, start in found_quotes[:QUOTES_PAGE]:
         if isinstance(fact, URIRef) and source is not None and quote is not None:
             quotes[str(source)].append(Quote(fact, str(quote), int(str(start)) if start is not None else None))
+    for items in quotes.values():
+        items.sort(key=lambda q: (q.start is None, q.start or 0, str(q.fact), q.quote))
     external = sorted(
         {
-            s.value
-            for s in statements
-            if isinstance(s.value, URIRef) and str(s.predicate) in SAME_AS and not str(s.value).startswith(BASE)
+            URIRef(q.object.value)
+            for same in SAME_AS
+            for q in _quads(target, subject, _ox_node(same), None, 0, 50)
+            if type(q.object).__name__ == "NamedNode" and not q.object.value.startswith(BASE)
         }
     )
     nodes: set[Node] = {iri, *types, *(s.predicate for s in statements), *(s.value for s in statements)}
@@ -157,8 +283,12 @@ def entity(target: Target, iri: URIRef) -> Entity | None:
         incoming,
         dict(quotes),
         external,
-        incoming_truncated=truncated,
-        quotes_truncated=len(found_quotes) > MAX_QUOTES,
+        paging=paging,
+        out_count=_count_quads(target, subject, None, None),
+        in_count=_count_quads(target, None, None, subject),
+        quotes_more=len(found_quotes) > QUOTES_PAGE,
+        out_more=len(out_quads) > OUT_PAGE,
+        in_more=len(in_quads) > IN_PAGE,
     )
     found.names = names_for(target, nodes)
     return found
@@ -177,11 +307,18 @@ CONSTRUCT { ?node ?p ?o . ?ev ?ep ?eo . ?sel ?sp ?so . } WHERE {
 }"""
 
 
-def describe(target: Target, iri: URIRef) -> list[tuple[Node, Node, Node]]:
+def describe(target: Target, iri: URIRef, limit: int = 10_000) -> list[tuple[Node, Node, Node]]:
     """The triples about an IRI, with its evidence nodes and their selectors (for Turtle and
-    JSON-LD)."""
-    graph = run_sparql(target, DESCRIBE, {"node": iri})
-    return sorted(graph)  # type: ignore[arg-type]
+    JSON-LD); at most ``limit`` of them.
+
+    :raises TooLarge: when there are more than ``limit``.
+    """
+    from .sparql import TooLarge
+
+    graph = run_sparql(target, DESCRIBE.replace("WHERE {", f"WHERE {{ VALUES ?node {{ {node_text(iri)} }}", 1))
+    if len(graph) > limit:
+        raise TooLarge(limit, "triples")
+    return sorted(graph)
 
 
 SEARCH = (
@@ -230,7 +367,7 @@ class Hit:
 
 def search(target: Target, text: str) -> list[Hit]:
     """Entities whose label or alternative label starts with, or contains, ``text`` (case and
-    accents ignored, :mod:`kg.textfold`), and the events of a person so named: label prefixes
+    accents ignored, :mod:`kg.query.textfold`), and the events of a person so named: label prefixes
     first, then word prefixes, then other substrings; entities (people, countries, ...) before
     fact nodes (visits, figures, ...)."""
     needle = fold(text.strip())

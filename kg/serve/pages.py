@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
-from urllib.parse import quote_plus, urlencode
+from urllib.parse import urlencode
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from .. import __version__
-from ..catalogue import Catalogue, StoredQuery
 from ..namespaces import BASE, compact
-from ..query import Rows
-from .data import Entity, Hit, Overview
+from ..query.catalogue import Catalogue, StoredQuery
+from ..query.engines import Rows
+from .data import COUNT_CAP, IN_PAGE, OUT_PAGE, QUOTES_PAGE, Entity, Hit, Overview, Paging
 
 NAV = (
     ("/", "Home"),
@@ -44,6 +44,16 @@ def external_kind(iri: str) -> str | None:
     return None
 
 
+def is_web_iri(iri: str) -> bool:
+    """Whether an IRI may be a link on a page: ``http`` or ``https`` only.
+
+    >>> is_web_iri("https://www.wikidata.org/entity/Q232"), is_web_iri(" JavaScript:alert(1)")
+    (True, False)
+    """
+    scheme, colon, _rest = iri.partition(":")
+    return bool(colon) and scheme.lower() in ("http", "https") and iri[len(scheme) + 1 : len(scheme) + 3] == "//"
+
+
 def link(node: Node | None, names: Mapping[Node, str] | None = None) -> str:
     """A term as HTML: a link for IRIs (local for the project's, marked for external ones),
     the escaped text for literals."""
@@ -55,6 +65,8 @@ def link(node: Node | None, names: Mapping[Node, str] | None = None) -> str:
         path = local_path(iri)
         if path is not None:
             return f'<a href="{escape(path)}" title="{escape(iri)}">{escape(text)}</a>'
+        if not is_web_iri(iri):  # javascript:, data:, file: ... are shown, never linked
+            return f'<code class="iri" title="not a web link">{escape(iri)}</code>'
         site = external_kind(iri)
         badge = f' <span class="badge">{site}</span>' if site else ""
         return (
@@ -130,11 +142,46 @@ def _statement_rows(item: Entity) -> str:
             f'<a class="src" href="{escape(local_path(g) or g)}" title="{escape(g)}">{escape(item.names.get(URIRef(g)) or compact(g))}</a>'
             for g in s.graphs
             if g.startswith(BASE + "source/")
-        )
+        ) + (" <span class=note>and more</span>" if s.more_graphs else "")
         rows.append(
             f"<tr><th>{link(s.predicate, item.names)}</th><td>{link(s.value, item.names)}</td><td>{sources}</td></tr>"
         )
     return "".join(rows)
+
+
+def _pager(
+    path: str,
+    paging: Paging,
+    field: str,
+    param: str,
+    start: int,
+    shown: int,
+    count: int | None,
+    more: bool,
+    what: str,
+) -> str:
+    """ "Showing 1–100 of 15870 links in · next": the position in one of a page's lists, with
+    links to the previous and next pages (the other lists keep their place)."""
+    if start == 0 and not more:
+        return ""
+    if count is not None:
+        total = f"{count}+" if count >= COUNT_CAP else str(count)
+        position = f"{start + 1}–{start + shown} of {total}" if shown else f"none from {start + 1} (of {total})"
+    else:
+        position = f"{start + 1}–{start + shown}" if shown else f"none from {start + 1}"
+    size = {"incoming": IN_PAGE, "out": OUT_PAGE, "quotes": QUOTES_PAGE}[field]
+    offsets = {"out": paging.out, "in": paging.incoming, "quotes": paging.quotes}
+
+    def href(value: int) -> str:
+        query = urlencode({k: v for k, v in {**offsets, param: value}.items() if v})
+        return escape(f"{path}?{query}#{param}" if query else f"{path}#{param}")
+
+    nav = []
+    if start > 0:
+        nav.append(f'<a rel="prev" href="{href(max(0, start - size))}">previous</a>')
+    if more:
+        nav.append(f'<a rel="next" class="next" href="{href(start + size)}">next {size}</a>')
+    return f'<p class="notice pager" role="status">Showing {what} {position} · {" · ".join(nav)}</p>'
 
 
 def entity_page(item: Entity) -> str:
@@ -159,21 +206,24 @@ def entity_page(item: Entity) -> str:
             f'<ul class="quotes">{quote_items}</ul></section>'
         )
     incoming = "".join(f"<tr><td>{link(s, names)}</td><td>{link(p, names)}</td></tr>" for s, p in item.incoming)
-    more = "<p class=notice>Only the first 500 links in are shown.</p>" if item.incoming_truncated else ""
-    quotes_note = (
-        "<p class=notice>Only the first 300 quotes are shown; the stored query "
-        f'<a href="/queries/entity-by-source?entity={quote_plus(str(item.iri))}">entity-by-source</a> has them all.</p>'
-        if item.quotes_truncated
-        else ""
+    here = local_path(str(item.iri)) or ""
+    at = item.paging
+    links_in = _pager(
+        here, at, "incoming", "in", at.incoming, len(item.incoming), item.in_count, item.in_more, "links in"
     )
+    links_out = _pager(
+        here, at, "out", "out", at.out, len(item.statements), item.out_count, item.out_more, "statements"
+    )
+    shown_quotes = sum(len(q) for q in item.quotes_by_source.values())
+    quotes_note = _pager(here, at, "quotes", "quotes", at.quotes, shown_quotes, None, item.quotes_more, "quotes")
     path = local_path(str(item.iri)) or ""
     body = f"""<h1 id="label">{escape(item.label)}</h1>
 <p class="meta"><span class="cls">{classes}</span> · <code>{escape(str(item.iri))}</code> ·
 <a href="{escape(path)}.ttl">Turtle</a> · <a href="{escape(path)}.jsonld">JSON-LD</a></p>
 {f'<section><h2>External links</h2><ul class="external-links">{external}</ul></section>' if external else ""}
-<section><h2>Evidence by source</h2>{quotes_note}{"".join(evidence) or "<p>No quoted evidence for this node.</p>"}</section>
-<section><h2>Statements</h2><table class="statements"><thead><tr><th>property</th><th>value</th><th>stated in</th></tr></thead><tbody>{_statement_rows(item)}</tbody></table></section>
-<section><h2>Links in</h2>{more}<table class="incoming"><thead><tr><th>from</th><th>by</th></tr></thead><tbody>{incoming or "<tr><td colspan=2>none</td></tr>"}</tbody></table></section>
+<section id="quotes"><h2>Evidence by source</h2>{quotes_note}{"".join(evidence) or "<p>No quoted evidence for this node.</p>"}</section>
+<section id="out"><h2>Statements</h2>{links_out}<table class="statements"><thead><tr><th>property</th><th>value</th><th>stated in</th></tr></thead><tbody>{_statement_rows(item)}</tbody></table></section>
+<section id="in"><h2>Links in</h2>{links_in}<table class="incoming"><thead><tr><th>from</th><th>by</th></tr></thead><tbody>{incoming or "<tr><td colspan=2>none</td></tr>"}</tbody></table></section>
 <section><h2>Neighbourhood</h2><div id="network" class="network" data-iri="{escape(str(item.iri))}"></div></section>"""
     return layout(
         item.label,
@@ -219,8 +269,11 @@ def query_page(
     error: str | None = None,
     limit: int | None = None,
     total: int | None = None,
+    offset: int = 0,
+    page_rows: int | None = None,
 ) -> str:
-    """A stored query: its description, a form for its parameters, and its results."""
+    """A stored query: its description, a form for its parameters, and a page of its results
+    (``offset=`` for the next), with the downloads."""
     checked = " checked" if with_sources else ""
     params = {k: v for k, v in values.items() if v}
     if with_sources:
@@ -230,7 +283,10 @@ def query_page(
     if error:
         results = f'<p class="error" role="alert">{escape(error)}</p>'
     elif rows is not None:
-        results = results_table(rows, names or {}, limit=limit, total=total)
+        results = results_table(rows, names or {}, limit=limit, total=total, offset=offset, page_rows=page_rows)
+        if total is not None and offset + len(rows.rows) < min(total, limit or total):
+            following = urlencode({**params, "run": "1", "offset": offset + len(rows.rows)})
+            results += f'<p class="pager"><a rel="next" class="next" href="/queries/{escape(query.name)}?{escape(following)}">next rows</a></p>'
         results += (
             f'<p class="downloads">Download: <a href="/queries/{escape(query.name)}.csv?{escape(qs)}">CSV</a> · '
             f'<a href="/queries/{escape(query.name)}.json?{escape(qs)}">JSON</a> (SPARQL results)</p>'
@@ -246,7 +302,15 @@ def query_page(
     return layout(query.title, body, here="/queries")
 
 
-def results_table(rows: Rows, names: Mapping[Node, str], *, limit: int | None = None, total: int | None = None) -> str:
+def results_table(
+    rows: Rows,
+    names: Mapping[Node, str],
+    *,
+    limit: int | None = None,
+    total: int | None = None,
+    offset: int = 0,
+    page_rows: int | None = None,
+) -> str:
     """SELECT rows as an HTML table: labels with links for IRIs; sources and quotes when attached."""
     head = "".join(f"<th>{escape(v)}</th>" for v in rows.variables) + ("<th>sources</th>" if rows.evidence else "")
     body = []
@@ -269,8 +333,14 @@ def results_table(rows: Rows, names: Mapping[Node, str], *, limit: int | None = 
         body.append(f"<tr>{cells}</tr>")
     count = total if total is not None else len(rows.rows)
     notice = ""
-    if total is not None and total > len(rows.rows):
+    if total is not None and total > len(rows.rows) and limit is not None and total > limit and page_rows == limit:
         notice = f'<p class="notice" role="status">Showing the first {len(rows.rows)} of {total} rows (the server\'s limit is {limit}); download the CSV or JSON for all.</p>'
+    elif total is not None and total > len(rows.rows):
+        notice = (
+            f'<p class="notice" role="status">Showing rows {offset + 1}–{offset + len(rows.rows)} of {total}'
+            + (f" (pages go up to the server's limit, {limit} rows)" if limit is not None and total > limit else "")
+            + "; download the CSV or JSON for all.</p>"
+        )
     return (
         f'<p class="count">{count} row{"s" if count != 1 else ""}</p>{notice}'
         f'<div class="scroll"><table class="results"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'

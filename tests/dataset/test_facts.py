@@ -1,0 +1,165 @@
+"""Data quality of the real facts/: every quote verbatim in its article, every term declared,
+one source block per file, and the per-article counts that the README reports."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from rdflib import OWL, RDF, Graph, URIRef
+
+import kg
+from kg.namespaces import FACT_KINDS, KGO, OA, PROV, source_iri
+
+ROOT = Path(__file__).resolve().parents[2]
+FACT_FILES = sorted(p for p in (ROOT / "facts").glob("*.ttl") if p.name != "links.ttl")
+pytestmark = pytest.mark.data
+
+FACT_CLASSES = [
+    "Tenure",
+    "Visit",
+    "Meeting",
+    "Forum",
+    "Anniversary",
+    "Exhibition",
+    "DiplomaticEvent",
+    "Agreement",
+    "Ratification",
+    "Project",
+    "ProjectPart",
+    "Route",
+    "Activity",
+    "Partnership",
+    "Acquisition",
+    "Figure",
+]
+
+
+def seeds_dir() -> Path:
+    folder = Path(os.environ["KG_SEEDS"]) if os.environ.get("KG_SEEDS") else ROOT.parent / "shared" / "seeds"
+    if not folder.is_dir():
+        pytest.fail(f"source articles not found at {folder}: put shared/seeds beside the repo or set KG_SEEDS")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    return Graph().parse(ROOT / "ontology.ttl", format="turtle")
+
+
+def test_there_is_one_fact_file_per_article() -> None:
+    articles = sorted(p.stem for p in seeds_dir().glob("*.txt"))
+    assert [p.stem for p in FACT_FILES] == articles
+
+
+@pytest.mark.parametrize("path", FACT_FILES, ids=lambda p: p.stem)
+def test_every_quote_is_verbatim_at_its_offsets(path: Path) -> None:
+    text = (seeds_dir() / f"{path.stem}.txt").read_text(encoding="utf-8")
+    graph = Graph().parse(path, format="turtle")
+    evidence = list(graph.subjects(RDF.type, KGO.Evidence))
+    assert evidence, "no evidence in this file"
+    problems = []
+    for ev in evidence:
+        if graph.value(ev, OA.hasSource) != source_iri(path.stem):
+            problems.append(f"{ev}: oa:hasSource is not this article")
+        selectors = list(graph.objects(ev, OA.hasSelector))
+        exact = [graph.value(s, OA.exact) for s in selectors if graph.value(s, OA.exact) is not None]
+        start = [graph.value(s, OA.start) for s in selectors if graph.value(s, OA.start) is not None]
+        end = [graph.value(s, OA.end) for s in selectors if graph.value(s, OA.end) is not None]
+        if len(exact) != 1 or len(start) != 1 or len(end) != 1:
+            problems.append(f"{ev}: needs one quote selector and one position selector")
+            continue
+        quote, a, b = str(exact[0]), int(start[0]), int(end[0])
+        if quote not in text:
+            problems.append(f"{ev}: quote does not occur verbatim: {quote!r}")
+        elif text[a:b] != quote:
+            problems.append(f"{ev}: offsets {a}-{b} do not select the quote (it is at {text.index(quote)})")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", FACT_FILES, ids=lambda p: p.stem)
+def test_every_term_is_declared_in_the_ontology(path: Path, ontology: Graph) -> None:
+    declared = {s for s in ontology.subjects() if isinstance(s, URIRef)}
+    graph = Graph().parse(path, format="turtle")
+    used = {p for p in graph.predicates() if p != RDF.type} | set(graph.objects(None, RDF.type))
+    used |= {o for o in graph.objects() if isinstance(o, URIRef) and str(o).startswith(str(KGO))}
+    assert sorted(used - declared) == []
+
+
+@pytest.mark.parametrize("path", FACT_FILES, ids=lambda p: p.stem)
+def test_one_source_block_naming_the_article(path: Path) -> None:
+    graph = Graph().parse(path, format="turtle")
+    articles = list(graph.subjects(RDF.type, KGO.Article))
+    assert articles == [source_iri(path.stem)]
+    assert str(graph.value(articles[0], KGO.fileName)) == f"{path.stem}.txt"
+    first_statement = next(line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("source:"))
+    assert first_statement.startswith(f"source:{path.stem} a kgo:Article")
+
+
+@pytest.mark.parametrize("path", FACT_FILES, ids=lambda p: p.stem)
+def test_every_fact_node_has_evidence_from_this_article(path: Path) -> None:
+    graph = Graph().parse(path, format="turtle")
+    missing = []
+    for name in FACT_CLASSES:
+        for node in graph.subjects(RDF.type, KGO[name]):
+            sources = {graph.value(ev, OA.hasSource) for ev in graph.objects(node, PROV.wasDerivedFrom)}
+            if source_iri(path.stem) not in sources:
+                missing.append(str(node))
+    assert not missing, missing
+
+
+def test_no_blank_nodes_and_no_unchecked_links(repo: kg.Project) -> None:
+    ds = kg.load_dataset(repo)
+    from rdflib import BNode
+
+    assert not [q for q in ds.quads((None, None, None, None)) if any(isinstance(t, BNode) for t in q[:3])]
+    reference = ROOT.parent / "shared" / "reference" / "wikidata.tsv"
+    allowed = set()
+    if reference.is_file():
+        for line in reference.read_text(encoding="utf-8").splitlines()[1:]:
+            cols = line.split("\t")
+            if len(cols) > 2 and cols[2].startswith("Q"):
+                allowed.add(f"http://www.wikidata.org/entity/{cols[2]}")
+    for _s, target in ds.subject_objects(OWL.sameAs):
+        if "wikidata.org" in str(target):
+            assert str(target) in allowed, f"{target} is not in shared/reference/wikidata.tsv"
+
+
+def count_facts(path: Path) -> Counter[str]:
+    """Fact nodes per kind in one article's file."""
+    graph = Graph().parse(path, format="turtle")
+    counts: Counter[str] = Counter()
+    for name in [*FACT_CLASSES, "Evidence"]:
+        counts[name] = len(set(graph.subjects(RDF.type, KGO[name])))
+    counts["entities"] = len(
+        {s for s in graph.subjects(RDF.type) if "/id/" in str(s) and not any(f"/id/{k}/" in str(s) for k in FACT_KINDS)}
+    )
+    return counts
+
+
+def test_fact_counts_per_article_match_the_readme() -> None:
+    """The README's contribution table is the output of this function; keep them in step."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = fact_count_table()
+    assert table in readme, "README table is stale; replace it with:\n" + table
+    for path in FACT_FILES:
+        counts = count_facts(path)
+        assert counts["Evidence"] >= 10, f"{path.stem}: fewer than 10 quotes"
+        assert counts["Figure"] >= 3, f"{path.stem}: fewer than 3 figures"
+
+
+def fact_count_table() -> str:
+    columns = ["entities", "Tenure", "Visit", "Meeting", "Agreement", "Figure", "Evidence"]
+    head = "| article | " + " | ".join(columns) + " | other facts |"
+    rows = [head, "|" + "---|" * (len(columns) + 2)]
+    for path in FACT_FILES:
+        counts = count_facts(path)
+        other = sum(counts[k] for k in FACT_CLASSES if k not in columns)
+        rows.append(f"| {path.stem} | " + " | ".join(str(counts[c]) for c in columns) + f" | {other} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":  # print the README table
+    print(fact_count_table())
