@@ -18,7 +18,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def output_options(func: F) -> F:
-    """``--format``, ``--with-sources``, ``--engine`` and ``--endpoint``, shared by ``query run`` and ``sparql``."""
+    """``--format``, ``--wide``, ``--with-sources``, ``--engine`` and ``--endpoint``, shared by
+    ``query run`` and ``sparql``."""
     func = click.option(
         "--endpoint",
         envvar="KG_ENDPOINT",
@@ -32,9 +33,14 @@ def output_options(func: F) -> F:
         show_default=True,
         help="oxigraph: the persisted store in .kg/ (refreshed when a file changed); rdflib: parse the files in memory.",
     )(func)
-    func = click.option("--with-sources", is_flag=True, help="Add the articles and verbatim quotes behind each row.")(
-        func
-    )
+    func = click.option(
+        "--with-sources", is_flag=True, help="Add the articles and verbatim quotes of each row's own statements."
+    )(func)
+    func = click.option(
+        "--wide",
+        is_flag=True,
+        help="Table: each row on one line (by default a terminal's table wraps at spaces; no value is ever cut).",
+    )(func)
     func = click.option(
         "-f",
         "--format",
@@ -43,6 +49,15 @@ def output_options(func: F) -> F:
         help="Output format (default: table on a terminal, else csv; turtle for CONSTRUCT/DESCRIBE).",
     )(func)
     return func
+
+
+def _table_width(wide: bool) -> int | None:
+    """The width a table wraps to: the terminal's, unless ``--wide`` or not a terminal."""
+    if wide or not sys.stdout.isatty():
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
 
 
 def _parse_params(values: Sequence[str]) -> dict[str, str]:
@@ -88,6 +103,7 @@ def query_list(ctx: click.Context, as_json: bool) -> None:
                             {
                                 "name": p.name,
                                 "type": p.type,
+                                "class": p.cls,
                                 "required": p.required,
                                 "default": p.default,
                                 "example": p.example,
@@ -119,9 +135,12 @@ def query_show(ctx: click.Context, name: str) -> None:
         kg query show visits
     """
     from ..query.catalogue import Catalogue
+    from ..query.enums import describe_values, ontology_values
 
     try:
-        q = Catalogue.load(project_of(ctx).queries_dir).get(name)
+        project = project_of(ctx)
+        q = Catalogue.load(project.queries_dir).get(name)
+        values = {p.name: ontology_values(project.ontology_path, p.cls) for p in q.params if p.cls}
     except KgError as err:
         fail(err)
     click.echo(f"# {q.name}: {q.title}")
@@ -129,6 +148,8 @@ def query_show(ctx: click.Context, name: str) -> None:
         click.echo(f"# {q.description}")
     for p in q.params:
         click.echo(f"# param {p.describe()}")
+        if p.name in values:
+            click.echo(f"#   values ({p.cls}; a bare local name or label will do): {describe_values(values[p.name])}")
     click.echo("")
     click.echo(q.text, nl=False)
 
@@ -148,6 +169,7 @@ def query_run(
     name: str,
     params: tuple[str, ...],
     fmt: str | None,
+    wide: bool,
     with_sources: bool,
     engine: str,
     endpoint: str | None,
@@ -182,6 +204,7 @@ def query_run(
             endpoint=endpoint,
             keep=not no_cache,
             terminal=sys.stdout.isatty(),
+            width=_table_width(wide),
         )
     except FormatMismatch as err:
         raise click.UsageError(str(err)) from None
@@ -205,6 +228,7 @@ def sparql(
     ctx: click.Context,
     query_text: str,
     fmt: str | None,
+    wide: bool,
     with_sources: bool,
     engine: str,
     endpoint: str | None,
@@ -231,6 +255,7 @@ def sparql(
             endpoint=endpoint,
             terminal=sys.stdout.isatty(),
             timeout=timeout,
+            width=_table_width(wide),
         )
     except FormatMismatch as err:
         raise click.UsageError(str(err)) from None

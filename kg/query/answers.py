@@ -36,12 +36,17 @@ MAX_ENTRIES = 256
 MAX_BYTES = 16 * 1024 * 1024
 #: the modules whose code decides an answer's bytes (a change to any gives new keys)
 _RENDERERS = (
-    "query/store.py",
+    "query/engines.py",
+    "query/run.py",
     "query/render.py",
     "query/params.py",
     "namespaces.py",
-    "cli/commands.py",
+    "cli/query.py",
     "query/catalogue.py",
+    "query/sources.py",
+    "query/enums.py",
+    "query/textfold.py",
+    "query/inferred.py",
 )
 
 
@@ -56,13 +61,15 @@ def answer(
     endpoint: str | None = None,
     keep: bool = True,
     terminal: bool = False,
+    width: int | None = None,
 ) -> str:
     """A stored query (with its parameters) or SPARQL text, run and rendered as ``kg query run``
     and ``kg sparql`` print it. On the store, the answer of a stored query is kept for the
     store's content (``keep``: served from there when kept, and kept when new).
 
     :param fmt: the output format (:data:`kg.query.formats.OUTPUT_FORMATS`; default: see
-        :func:`kg.query.render.render_result`); ``terminal``: whether it goes to a terminal.
+        :func:`kg.query.render.render_result`); ``terminal``: whether it goes to a terminal;
+        ``width``: the line width a table wraps to (``None``: each row on one line).
     :raises KgError: for a bad query, parameter, engine or store (and
         :class:`kg.query.render.FormatMismatch` for a format that does not fit the result).
     """
@@ -70,13 +77,13 @@ def answer(
     cache = key = None
     if keep and isinstance(query, StoredQuery) and isinstance(target, StoreEngine) and target.store.path is not None:
         cache = AnswerCache(target.store.path.parent / ANSWERS_DIR)
-        options = {"format": fmt or "", "terminal": terminal, "with_sources": with_sources}
+        options = {"format": fmt or "", "terminal": terminal, "with_sources": with_sources, "width": width or 0}
         key = cache.key(target.store.state(), query.text, params or {}, options)
         kept = cache.get(key)
         if kept is not None:
             return kept.decode("utf-8")
     result = run_query(target, query, params, with_sources=with_sources)
-    text = render_result(target, result, fmt, terminal)
+    text = render_result(target, result, fmt, terminal, width)
     if cache is not None and key is not None:
         cache.put(key, text.encode("utf-8"))
     return text
@@ -164,6 +171,7 @@ def answer_in_time(
     endpoint: str | None = None,
     terminal: bool = False,
     timeout: float | None = 60.0,
+    width: int | None = None,
 ) -> str:
     """SPARQL text run and rendered as ``kg sparql`` prints it, in a child process killed at
     ``timeout`` seconds or on Ctrl-C (:func:`kg.deadline.run_with_deadline`): Oxigraph cannot
@@ -188,6 +196,7 @@ def answer_in_time(
         endpoint=endpoint,
         keep=False,
         terminal=terminal,
+        width=width,
     )
     # a store this process holds (kg called from Python) cannot be opened by a child
     return work() if open_here(project) else run_with_deadline(work, timeout)

@@ -14,7 +14,7 @@ PARAM_TYPES = ("iri", "string", "date", "year", "integer")
 HEADER_KEYS = ("title", "description", "param", "tags", "evidence")
 _HEADER = re.compile(r"^#\+\s*(?P<key>[a-z]+)\s*:\s*(?P<value>.*?)\s*$")
 _PARAM = re.compile(
-    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>[a-z]+)\s+"
+    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>[a-z]+)(?:\s+of\s+(?P<cls><[^<>\s]+>|[A-Za-z][\w.-]*:[\w.-]+))?\s+"
     r"(?P<need>required|optional|default=(?:\"[^\"]*\"|\S+))\s+"
     r"example=(?P<example>\"[^\"]*\"|\S+)\s+--\s+(?P<doc>.+)$"
 )
@@ -30,10 +30,13 @@ class Param:
     default: str | None
     example: str
     doc: str
+    #: for an enumerated parameter (``iri of kgo:Measure``): the class whose individuals are its values
+    cls: str | None = None
 
     def describe(self) -> str:
         need = "required" if self.required else (f"default {self.default}" if self.default else "optional")
-        return f"{self.name} ({self.type}, {need}; e.g. {self.example}): {self.doc}"
+        kind = f"{self.type} of {self.cls}" if self.cls else self.type
+        return f"{self.name} ({kind}, {need}; e.g. {self.example}): {self.doc}"
 
 
 @dataclass(frozen=True)
@@ -81,13 +84,16 @@ def parse_header(path: Path) -> StoredQuery:
             if key == "param" and not _PARAM.match(value):
                 raise InputError(
                     path,
-                    "malformed param line; expected 'NAME TYPE required|optional|default=VALUE example=VALUE -- text'",
+                    "malformed param line; expected"
+                    " 'NAME TYPE [of CLASS] required|optional|default=VALUE example=VALUE -- text'",
                     line=number,
                 )
             if key == "param" and _PARAM.match(value)["type"] not in PARAM_TYPES:  # type: ignore[index]
                 raise InputError(
                     path, f"unknown parameter type in {value!r}; types: {', '.join(PARAM_TYPES)}", line=number
                 )
+            if key == "param" and _PARAM.match(value)["cls"] and _PARAM.match(value)["type"] != "iri":  # type: ignore[index]
+                raise InputError(path, f"only an iri parameter can be 'of CLASS': {value!r}", line=number)
             fields.setdefault(key, []).append(value)
     if "title" not in fields:
         raise InputError(path, "query header has no '#+ title:' line")
@@ -104,6 +110,7 @@ def parse_header(path: Path) -> StoredQuery:
                 default=_unquote(need[len("default=") :]) if need.startswith("default=") else None,
                 example=_unquote(m["example"]),
                 doc=m["doc"],
+                cls=m["cls"],
             )
         )
     tags = tuple(t.strip() for v in fields.get("tags", []) for t in v.split(",") if t.strip())

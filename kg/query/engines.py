@@ -32,9 +32,16 @@ class Rows:
     variables: list[str]
     rows: list[tuple[Any, ...]]
     evidence: list[list[tuple[str, str]]] = field(default_factory=list)
+    #: per row with ``evidence``: ``"statements"`` (its own statements' quotes), ``"node"`` (no
+    #: statement nodes: the node's own evidence) or ``""`` (none); see :mod:`kg.query.sources`
+    levels: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def head(self, limit: int) -> Rows:
+        """The first ``limit`` rows, with their sources."""
+        return Rows(self.variables, self.rows[:limit], self.evidence[:limit], self.levels[:limit])
 
 
 #: what a query gives: :class:`Rows` (SELECT), a bool (ASK) or an rdflib Graph (CONSTRUCT, DESCRIBE)

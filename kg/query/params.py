@@ -25,7 +25,7 @@ XSD_DATE = XSD + "date"
 
 _IRI_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
 _NOT_IN_IRI = re.compile(r"[\s<>\"{}|\\^`]")
-_SLUG = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
+_SLUG = re.compile(r"[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*")
 #: the longest integer parameter (xsd:integer has no bound; a query needs none this long)
 MAX_INTEGER_DIGITS = 100
 
@@ -38,10 +38,15 @@ class Value(NamedTuple):
     iri: bool = False
 
 
-def resolve_iri(value: str, name: str, find: Callable[[str], Sequence[str]]) -> str:
+def resolve_iri(
+    value: str,
+    name: str,
+    find: Callable[[str], Sequence[str]],
+    suggest: Callable[[str], Sequence[str]] | None = None,
+) -> str:
     """An entity's IRI from a slug (``kassym-jomart-tokayev``), a prefixed name
     (``person:xi-jinping``) or a full IRI (with or without ``<>``); ``find`` gives the IRIs a slug
-    may stand for.
+    may stand for, ``suggest`` the nearest known slugs when it gives none.
 
     :raises ParameterError: when the value is none of these or a slug is unknown or ambiguous.
     """
@@ -71,18 +76,33 @@ def resolve_iri(value: str, name: str, find: Callable[[str], Sequence[str]]) -> 
             return found[0]
         if found:
             raise ParameterError(f"parameter {name}: slug {value!r} is ambiguous: {', '.join(found)}")
-        raise ParameterError(f"parameter {name}: no entity with slug {value!r}")
+        from .enums import suggestion
+
+        hint = suggestion(suggest(text)) if suggest is not None else ""
+        raise ParameterError(f"parameter {name}: no entity with slug {value!r}{hint}")
     raise ParameterError(f"parameter {name}: {value!r} is not a slug, prefixed name (e.g. person:xi-jinping) or IRI")
 
 
-def parse_value(param: Param, value: str, find: Callable[[str], Sequence[str]]) -> Value:
-    """Check a parameter's text against its declared type.
+def parse_value(
+    param: Param,
+    value: str,
+    find: Callable[[str], Sequence[str]],
+    values: Callable[[str], Any] | None = None,
+    suggest: Callable[[str], Sequence[str]] | None = None,
+) -> Value:
+    """Check a parameter's text against its declared type: ``values`` gives an enumerated
+    parameter's valid values (:func:`kg.query.enums.enum_values`), ``suggest`` the slugs nearest
+    to an unknown one.
 
     :raises ParameterError: when the value does not fit the type.
     """
     kind = param.type
+    if kind == "iri" and param.cls and values is not None:
+        from .enums import resolve_enum
+
+        return Value(resolve_enum(value, param.name, param.cls, values(param.cls)), iri=True)
     if kind == "iri":
-        return Value(resolve_iri(value, param.name, find), iri=True)
+        return Value(resolve_iri(value, param.name, find, suggest), iri=True)
     if kind == "string":
         return Value(value)
     if kind == "date":
@@ -150,7 +170,7 @@ def slug_lookups(slug: str) -> list[tuple[str, dict[str, str]]]:
     return [
         (SLUG_BY_KIND.format(candidates=candidates), {}),
         (SLUG_BY_SCAN, {"base": BASE + "id/", "suffix": "/" + slug}),
-        (SLUG_IN_ONTOLOGY, {"ns": KGO_IRI, "local": slug.replace("-", "").replace("_", "")}),
+        (SLUG_IN_ONTOLOGY, {"ns": KGO_IRI, "local": slug.replace("-", "").replace("_", "").lower()}),
     ]
 
 

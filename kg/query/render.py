@@ -22,18 +22,30 @@ from .formats import FormatMismatch
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 Node = Any  # an rdflib or a pyoxigraph term
 
-TABLE_CELL_WIDTH = 60
+#: under a table with a value marked "(inferred)"
+INFERRED_NOTE = "(inferred): the article implies the value without stating it; see kgo:inferenceNote"
 
 
 def _with_sources(rows: Rows) -> tuple[list[str], list[tuple[Node | None, ...]]]:
+    """The rows with ``sources``, ``quotes`` and ``sourcesBasis`` columns when sources are
+    attached: the row's own statements (``statements``) or, for a node without statement nodes,
+    the node's evidence (``node``)."""
     if not rows.evidence:
         return rows.variables, rows.rows
-    variables = [*rows.variables, "sources", "quotes"]
+    variables = [*rows.variables, "sources", "quotes", "sourcesBasis"]
+    levels = rows.levels or [""] * len(rows.rows)
     out = []
-    for row, ev in zip(rows.rows, rows.evidence, strict=True):
+    for row, ev, level in zip(rows.rows, rows.evidence, levels, strict=True):
         sources = " | ".join(sorted({s for s, _ in ev}))
         quotes = " | ".join(q for _, q in ev)
-        out.append((*row, ox.Literal(sources) if ev else None, ox.Literal(quotes) if ev else None))
+        out.append(
+            (
+                *row,
+                ox.Literal(sources) if ev else None,
+                ox.Literal(quotes) if ev else None,
+                ox.Literal(level) if ev and level else None,
+            )
+        )
     return variables, out
 
 
@@ -127,7 +139,9 @@ def to_json(rows: Rows) -> str:
 
 
 def to_delimited(rows: Rows, delimiter: str) -> str:
-    """CSV (SPARQL 1.1 CSV: plain values) or TSV (SPARQL 1.1 TSV: RDF terms in N-Triples form)."""
+    """CSV (SPARQL 1.1 CSV: plain values) or TSV with plain values too: the lexical form of each
+    literal and the IRI itself, never ``"..."^^<...>``; in TSV a tab, line break or backslash
+    inside a value is written ``\\t``, ``\\n``, ``\\r``, ``\\\\``."""
     variables, data = _with_sources(rows)
     buffer = io.StringIO()
     if delimiter == ",":
@@ -136,36 +150,79 @@ def to_delimited(rows: Rows, delimiter: str) -> str:
         for row in data:
             writer.writerow([term_text(v) for v in row])
         return buffer.getvalue()
-    lines = ["\t".join("?" + v for v in variables)]
+    lines = ["\t".join(variables)]
     for row in data:
-        lines.append("\t".join("" if v is None else term_n3(v) for v in row))
+        lines.append("\t".join(_tsv_escape(term_text(v)) for v in row))
     return "\n".join(lines) + "\n"
 
 
-def _cells(rows: Rows, labels: Mapping[Node, str]) -> tuple[list[str], list[list[str]]]:
+def _tsv_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _cells(rows: Rows, labels: Mapping[Node, str]) -> tuple[list[str], list[list[str]], bool]:
+    """Cells for people: labels, one line each, ``xInferred`` folded into ``x``
+    (:mod:`kg.query.inferred`); and whether a value is marked inferred."""
+    from .inferred import mark_inferred
+
     variables, data = _with_sources(rows)
-    return variables, [[term_text(v, labels).replace("\n", " ") for v in row] for row in data]
+    return mark_inferred(variables, [[term_text(v, labels).replace("\n", " ") for v in row] for row in data])
 
 
-def to_table(rows: Rows, labels: Mapping[Node, str]) -> str:
-    """A plain-text table with labels in place of IRIs, long cells shortened."""
-    variables, cells = _cells(rows, labels)
+def to_table(rows: Rows, labels: Mapping[Node, str], width: int | None = None) -> str:
+    """A plain-text table with labels (else prefixed names) in place of IRIs, every value whole.
 
-    def cut(text: str) -> str:
-        return text if len(text) <= TABLE_CELL_WIDTH else text[: TABLE_CELL_WIDTH - 1] + "…"
-
-    cells = [[cut(c) for c in row] for row in cells]
+    :param width: the line width to wrap to (a terminal's); ``None`` prints each row on one line.
+        Cells wrap at spaces only, so a prefixed name or IRI is never split or cut: a column is
+        never narrower than its longest word.
+    """
+    variables, cells, marked = _cells(rows, labels)
     widths = [max([len(v), *(len(r[i]) for r in cells)]) for i, v in enumerate(variables)]
+    if width is not None:
+        widths = fit_widths(variables, cells, widths, width)
     line = "  ".join("-" * w for w in widths)
     out = ["  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True)).rstrip(), line]
-    out += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    for row in cells:
+        wrapped = [_wrap(c, w) for c, w in zip(row, widths, strict=True)]
+        for depth in range(max(len(parts) for parts in wrapped) if wrapped else 1):
+            out.append(
+                "  ".join(
+                    (parts[depth] if depth < len(parts) else "").ljust(w)
+                    for parts, w in zip(wrapped, widths, strict=True)
+                ).rstrip()
+            )
     out.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    if marked:
+        out.append(INFERRED_NOTE)
     return "\n".join(out) + "\n"
+
+
+def fit_widths(variables: list[str], cells: list[list[str]], widths: list[int], width: int) -> list[int]:
+    """Column widths that fit ``width`` where they can: the columns with the most room give way
+    first, none below its header or its longest word (so nothing is cut; the table may stay wider)."""
+    floors = [max([len(v), *(len(w) for r in cells for w in r[i].split())]) for i, v in enumerate(variables)]
+    widths = list(widths)
+    room = width - 2 * (len(widths) - 1)
+    while sum(widths) > room:
+        shrinkable = [i for i, w in enumerate(widths) if w > floors[i]]
+        if not shrinkable:
+            break
+        widest = max(shrinkable, key=lambda i: (widths[i] - floors[i], -i))
+        widths[widest] -= 1
+    return widths
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    if len(text) <= width:
+        return [text]
+    import textwrap
+
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
 
 
 def to_markdown(rows: Rows, labels: Mapping[Node, str]) -> str:
     """A GitHub-flavoured Markdown table with labels in place of IRIs."""
-    variables, cells = _cells(rows, labels)
+    variables, cells, _marked = _cells(rows, labels)
 
     def esc(text: str) -> str:
         return text.replace("|", "\\|")
@@ -175,8 +232,8 @@ def to_markdown(rows: Rows, labels: Mapping[Node, str]) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_rows(rows: Rows, fmt: str, labels: Mapping[Node, str] | None = None) -> str:
-    """Render SELECT rows in one of :data:`TABULAR_FORMATS`."""
+def render_rows(rows: Rows, fmt: str, labels: Mapping[Node, str] | None = None, width: int | None = None) -> str:
+    """Render SELECT rows in one of :data:`TABULAR_FORMATS` (``width``: see :func:`to_table`)."""
     if fmt == "json":
         return to_json(rows)
     if fmt == "csv":
@@ -186,13 +243,14 @@ def render_rows(rows: Rows, fmt: str, labels: Mapping[Node, str] | None = None) 
     if fmt == "markdown":
         return to_markdown(rows, labels or {})
     if fmt == "table":
-        return to_table(rows, labels or {})
+        return to_table(rows, labels or {}, width)
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def render_result(target: Any, result: Any, fmt: str | None, terminal: bool = False) -> str:
+def render_result(target: Any, result: Any, fmt: str | None, terminal: bool = False, width: int | None = None) -> str:
     """A query's result as printed: rows (see :func:`render_rows`; IRIs labelled through the
-    target's engine in tables), ``true``/``false`` for ASK, Turtle or JSON-LD for a graph.
+    target's engine in tables; a table wraps to ``width`` at spaces only), ``true``/``false`` for
+    ASK, Turtle or JSON-LD for a graph.
 
     :param fmt: one of :data:`OUTPUT_FORMATS`; default: table on a terminal, else csv, for rows;
         turtle for a graph.
@@ -212,7 +270,7 @@ def render_result(target: Any, result: Any, fmt: str | None, terminal: bool = Fa
 
             nodes = {v for row in result.rows for v in row if v is not None}
             labels = labels_for(target, nodes)
-        return render_rows(result, fmt, labels)
+        return render_rows(result, fmt, labels, width)
     fmt = fmt or "turtle"
     if fmt not in ("turtle", "jsonld"):
         raise FormatMismatch(f"--format {fmt} is for SELECT queries; use turtle or jsonld")

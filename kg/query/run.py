@@ -21,14 +21,6 @@ if TYPE_CHECKING:
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
-#: the (source, quote) pairs of the evidence a node was derived from (``?node`` bound)
-EVIDENCE_QUERY = """
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-SELECT DISTINCT ?source ?quote WHERE {
-  ?node prov:wasDerivedFrom ?ev . ?ev oa:hasSource ?source ; oa:hasSelector/oa:exact ?quote .
-}"""
-
 
 def run_query(
     target: Target,
@@ -40,8 +32,8 @@ def run_query(
     """Run a stored query (with its typed parameters) or SPARQL text on a target (see
     :func:`kg.query.engines.engine_for`); every engine gives the same rows.
 
-    :param with_sources: for SELECT results, attach to each row the (source, quote) pairs of the
-        evidence behind it.
+    :param with_sources: for SELECT results, attach to each row the (source, quote) pairs of its
+        own statements (:mod:`kg.query.sources`).
     :raises ParameterError: for unknown, missing or ill-typed parameters.
     :raises QueryError: when the query fails.
     """
@@ -58,8 +50,18 @@ def run_query(
         result = engine.run(query)
         evidence_var = None
     if with_sources and isinstance(result, Rows):
-        result.evidence = [evidence_for_row(engine, result, row, evidence_var) for row in result.rows]
+        attach_sources(result, engine.run, evidence_var)
     return result
+
+
+def attach_sources(rows: Rows, run: Any, evidence_var: str | None) -> None:
+    """Give each row the sources of its own statements (:mod:`kg.query.sources`); ``run`` runs
+    SPARQL text on the engine the rows came from."""
+    from .sources import sources_for_rows
+
+    found = sources_for_rows(run, rows.variables, rows.rows, evidence_var)
+    rows.evidence = [f.pairs for f in found]
+    rows.levels = [f.level for f in found]
 
 
 def run_sparql(target: Target, text: str, bindings: Mapping[str, Any] | None = None) -> Result:
@@ -91,8 +93,32 @@ def bindings_for(target: Target, query: StoredQuery, params: Mapping[str, str]) 
     parameters."""
     engine = engine_for(target)
     return check_params(
-        query, params, lambda param, value: engine.term(parse_value(param, value, lambda s: find_slug(engine, s)))
+        query,
+        params,
+        lambda param, value: engine.term(
+            parse_value(
+                param,
+                value,
+                lambda s: find_slug(engine, s),
+                lambda cls: _values(engine, cls),
+                lambda s: _suggest(engine, s),
+            )
+        ),
     )
+
+
+def _suggest(engine: Engine, slug: str) -> list[str]:
+    """The known slugs nearest to an unknown one (:func:`kg.query.enums.suggest_slugs`)."""
+    from .enums import suggest_slugs
+
+    return suggest_slugs(engine.run, slug)
+
+
+def _values(engine: Engine, cls: str) -> Any:
+    """An enumerated parameter's valid values (:func:`kg.query.enums.enum_values`)."""
+    from .enums import enum_values
+
+    return enum_values(engine.run, cls)
 
 
 def resolve_entity(target: Target, value: str, name: str = "entity") -> Any:
@@ -102,30 +128,12 @@ def resolve_entity(target: Target, value: str, name: str = "entity") -> Any:
     :raises ParameterError: when the value is none of these or a slug is unknown or ambiguous.
     """
     engine = engine_for(target)
-    return engine.term(Value(resolve_iri(value, name, lambda slug: find_slug(engine, slug)), iri=True))
-
-
-def evidence_of(target: Target, node: Any) -> list[tuple[str, str]]:
-    """The (source IRI, verbatim quote) pairs of the evidence a node was derived from."""
-    engine = engine_for(target)
-    rows = engine.run(EVIDENCE_QUERY, {"node": node})
-    assert isinstance(rows, Rows)
-    return sorted((engine.text_of(a), engine.text_of(b)) for a, b in rows.rows if a is not None and b is not None)
-
-
-def evidence_for_row(target: Target, rows: Rows, row: tuple[Any, ...], variable: str | None) -> list[tuple[str, str]]:
-    """Evidence for one row: of the query's declared evidence variable, else of the first IRI in
-    the row that has evidence."""
-    engine: Engine = engine_for(target)
-    if variable is not None and variable.lstrip("?") in rows.variables:
-        node = row[rows.variables.index(variable.lstrip("?"))]
-        return evidence_of(engine, node) if node is not None else []
-    for node in row:
-        if engine.iri_of(node) is not None:
-            found = evidence_of(engine, node)
-            if found:
-                return found
-    return []
+    return engine.term(
+        Value(
+            resolve_iri(value, name, lambda slug: find_slug(engine, slug), lambda slug: _suggest(engine, slug)),
+            iri=True,
+        )
+    )
 
 
 def labels_for(target: Target, nodes: set[Any]) -> dict[Any, str]:

@@ -13,9 +13,10 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from ..namespaces import BASE, FACT_KINDS, SOURCE
+from ..namespaces import BASE, FACT_KINDS, SOURCE, compact
 from ..query.engines import Rows, Target
 from ..query.run import run_sparql
+from ..query.textfold import fold, needs_folding, sparql_fold
 
 NAME_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -320,19 +321,38 @@ def describe(target: Target, iri: URIRef, limit: int = 10_000) -> list[tuple[Nod
     return sorted(graph)
 
 
-SEARCH = """
+SEARCH = (
+    """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX schema: <http://schema.org/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?node (MIN(?r) AS ?rank) (MIN(STR(?l)) AS ?label) (SAMPLE(?c) AS ?class) (MIN(STR(?name)) AS ?matched) WHERE {
   ?node rdfs:label|skos:altLabel ?name .
   FILTER(STRSTARTS(STR(?node), "https://kg.example.org/id/"))
   BIND(LCASE(STR(?name)) AS ?lower)
-  FILTER(CONTAINS(?lower, ?text))
+  BIND(NEEDS AS ?accented)
+  FILTER(?accented || CONTAINS(?lower, ?text))
+FOLD
+  FILTER(CONTAINS(?folded, ?text))
   BIND(IF(REGEX(STR(?node), "^https://kg.example.org/id/(FACT_KINDS)/"), 3, 0) AS ?fact)
-  BIND(?fact + IF(STRSTARTS(?lower, ?text), 0, IF(CONTAINS(?lower, CONCAT(" ", ?text)), 1, 2)) AS ?r)
+  BIND(?fact + IF(STRSTARTS(?folded, ?text), 0, IF(CONTAINS(?folded, CONCAT(" ", ?text)), 1, 2)) AS ?r)
   OPTIONAL { ?node rdfs:label ?l }
   OPTIONAL { ?node a ?c }
 } GROUP BY ?node ORDER BY ?rank ?label STR(?node) LIMIT 100""".replace("FACT_KINDS", "|".join(FACT_KINDS))
+    .replace("NEEDS", needs_folding("?lower"))
+    .replace("FOLD", sparql_fold("?lower", "?folded"))
+)
+
+
+#: the events (visits, meetings, forums...) the people found take part in (``PEOPLE`` filled in)
+EVENTS_OF = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX schema: <http://schema.org/>
+SELECT DISTINCT ?event ?person (MIN(STR(?l)) AS ?label) (SAMPLE(?c) AS ?class) WHERE {
+  VALUES ?person { PEOPLE }
+  ?person a schema:Person . ?event ?role ?person . ?event a ?c . ?c rdfs:subClassOf* schema:Event .
+  OPTIONAL { ?event rdfs:label ?l }
+} GROUP BY ?event ?person ORDER BY ?label STR(?event) LIMIT 100"""
 
 
 @dataclass
@@ -346,19 +366,45 @@ class Hit:
 
 
 def search(target: Target, text: str) -> list[Hit]:
-    """Entities whose label or alternative label starts with, or contains, ``text`` (any case):
-    label prefixes first, then word prefixes, then other substrings; entities (people,
-    countries, ...) before fact nodes (visits, figures, ...)."""
-    needle = text.strip().lower()
+    """Entities whose label or alternative label starts with, or contains, ``text`` (case and
+    accents ignored, :mod:`kg.query.textfold`), and the events of a person so named: label prefixes
+    first, then word prefixes, then other substrings; entities (people, countries, ...) before
+    fact nodes (visits, figures, ...)."""
+    needle = fold(text.strip())
     if not needle:
         return []
     hits = []
     for node, _rank, label, cls, matched in _rows(target, SEARCH, {"text": Literal(needle)}):
         if isinstance(node, URIRef):
-            hits.append(
-                Hit(node, str(label or matched or node), cls if isinstance(cls, URIRef) else None, str(matched or ""))
+            # an unlabelled event found through a participant's name shows its IRI, not that name
+            fact = any(str(node).startswith(f"{BASE}id/{kind}/") for kind in FACT_KINDS)
+            shown = label or (compact(str(node)) if fact else matched) or node
+            hits.append(Hit(node, str(shown), cls if isinstance(cls, URIRef) else None, str(matched or "")))
+    return hits + events_of(target, hits)
+
+
+def events_of(target: Target, hits: list[Hit]) -> list[Hit]:
+    """The events of the people among ``hits`` that are not hits themselves (a meeting without
+    the person's name in its label), after them."""
+    people = " ".join(f"<{h.node}>" for h in hits if not any(c in str(h.node) for c in '<>"{}|^`\\ '))
+    if not people:
+        return []
+    seen = {h.node for h in hits}
+    names = {h.node: h.matched for h in hits}
+    out = []
+    for event, person, label, cls in _rows(target, EVENTS_OF.replace("PEOPLE", people)):
+        if isinstance(event, URIRef) and event not in seen:
+            seen.add(event)
+            shown = str(label) if label else compact(str(event))
+            out.append(
+                Hit(
+                    event,
+                    shown,
+                    cls if isinstance(cls, URIRef) else None,
+                    names.get(person, "") if isinstance(person, URIRef) else "",
+                )
             )
-    return hits
+    return out
 
 
 OVERVIEW = """

@@ -143,7 +143,7 @@ def stored_job(
             if not truncate:
                 raise TooLarge(limit, "rows")
             headers["X-KG-Total-Rows"] = str(total)
-            result = Rows(result.variables, result.rows[:limit], result.evidence[:limit])
+            result = result.head(limit)
         from ..query.render import render_rows
 
         media = "text/csv; charset=utf-8" if download == "csv" else "application/sparql-results+json"
@@ -151,7 +151,7 @@ def stored_job(
             body=render_rows(result, download).encode("utf-8"), media=media, headers=headers, total=total
         )
     end = min(offset + min(page, limit), limit)
-    shown = Rows(result.variables, result.rows[offset:end], result.evidence[offset:end])
+    shown = Rows(result.variables, result.rows[offset:end], result.evidence[offset:end], result.levels[offset:end])
     from .pages import iter_nodes
 
     return QueryAnswer(rows=shown, total=total, names=data.names_for(store, iter_nodes(shown)))

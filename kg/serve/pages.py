@@ -318,9 +318,16 @@ def results_table(
         cells = "".join(f"<td>{link(v, names)}</td>" for v in row)
         if rows.evidence:
             ev = rows.evidence[index]
+            basis = rows.levels[index] if index < len(rows.levels) else ""
+            note = (
+                '<div class="ev note">the node\'s own evidence (it has no statement nodes)</div>'
+                if basis == "node"
+                else ""
+            )
             cells += (
                 "<td>"
                 + "".join(f'<div class="ev">{link(URIRef(s), names)}: <q>{escape(q)}</q></div>' for s, q in ev)
+                + note
                 + "</td>"
             )
         body.append(f"<tr>{cells}</tr>")

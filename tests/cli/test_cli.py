@@ -214,3 +214,11 @@ def test_sparql_long_query_text_is_not_taken_for_a_file(runner: CliRunner, mini:
     result = run(runner, mini, "sparql", q, "-f", "csv")
     assert result.exit_code == 0
     assert result.stdout.count("\n") == 3
+
+
+def test_query_run_wide_table(runner: CliRunner, mini: kg.Project) -> None:
+    """--wide keeps every row on one line; piped, a table is not wrapped either, and never cut."""
+    plain = run(runner, mini, "query", "run", "guests", "-f", "table").stdout
+    wide = run(runner, mini, "query", "run", "guests", "-f", "table", "--wide").stdout
+    assert plain == wide and "…" not in wide
+    assert "visit:2024-01-ada-borduria" in wide  # no label: the prefixed name, whole

@@ -26,6 +26,8 @@ import kg
 from kg.query.render import render_rows
 from kg.query.run import bindings_for
 
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+
 pytestmark = pytest.mark.data
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -477,11 +479,44 @@ def test_csv_parses_back(sample: kg.Rows) -> None:
     assert records[1:] == [list(cells) for cells in _cells(sample)]
 
 
-def test_tsv_has_question_mark_headers(sample: kg.Rows) -> None:
-    lines = render_rows(sample, "tsv").splitlines()
-    assert lines[0].split("\t") == ["?" + v for v in sample.variables]
+def test_tsv_prints_plain_values(sample: kg.Rows) -> None:
+    """TSV, like CSV, holds each value's text: the IRI or the literal's lexical form, never
+    ``"..."^^<...>``."""
+    text = render_rows(sample, "tsv")
+    lines = text.splitlines()
+    assert lines[0].split("\t") == sample.variables
     assert len(lines) - 1 == len(sample)
-    assert any(cell.startswith("<https://kg.example.org/") for cell in lines[1].split("\t"))
+    assert [tuple(line.split("\t")) for line in lines[1:]] == _cells(sample)
+    assert "^^" not in text and '"' not in text and "<https:" not in text
+
+
+def test_tsv_escapes_tabs_and_line_breaks() -> None:
+    import pyoxigraph as ox
+
+    rows = kg.Rows(["a", "b"], [(ox.Literal("x\ty\nz\\"), ox.Literal("2", datatype=ox.NamedNode(XSD_INTEGER)))])
+    assert render_rows(rows, "tsv") == "a\tb\nx\\ty\\nz\\\\\t2\n"
+
+
+def test_table_never_cuts_a_value() -> None:
+    """Long IRIs and texts print whole: a terminal's width wraps cells at spaces, never inside
+    a prefixed name, and never with an ellipsis."""
+    import pyoxigraph as ox
+
+    iri = "https://kg.example.org/id/figure/trade-turnover-kazakhstan-singapore-2023-000-and-a-long-tail"
+    text = "a long description " * 8
+    rows = kg.Rows(["figure", "note"], [(ox.NamedNode(iri), ox.Literal(text.strip()))])
+    wide = render_rows(rows, "table", {})
+    assert "figure:trade-turnover-kazakhstan-singapore-2023-000-and-a-long-tail" in wide
+    assert text.strip() in wide and "…" not in wide
+    narrow = render_rows(rows, "table", {}, width=100)
+    assert "…" not in narrow
+    lines = narrow.splitlines()
+    assert any("figure:trade-turnover-kazakhstan-singapore-2023-000-and-a-long-tail" in line for line in lines)
+    assert all(len(line) <= 100 for line in lines)
+    assert " ".join(w for line in lines[2:-1] for w in line.split()[1 if "figure:" in line else 0 :]) == text.strip()
+    # a column never gets narrower than its longest word: the table stays wider instead
+    tiny = render_rows(rows, "table", {}, width=20)
+    assert "figure:trade-turnover-kazakhstan-singapore-2023-000-and-a-long-tail" in tiny and "…" not in tiny
 
 
 def test_markdown_has_a_header_separator(sample: kg.Rows) -> None:
@@ -508,3 +543,28 @@ def test_slug_of_an_entity_minted_under_any_kind(repo: kg.Project) -> None:
     assert str(resolve_entity(store, "state-visit")).endswith("#StateVisit")  # an ontology term
     with pytest.raises(kg.ParameterError, match="no entity with slug"):
         resolve_entity(store, "no-such-slug")
+
+
+def test_an_inferred_flag_column_marks_its_value_in_tables() -> None:
+    """The renderer's convention (kg.query.inferred): ``?xInferred`` true shows ``x`` as
+    ``value (inferred)`` in table and Markdown, with a note under the table; CSV, TSV and JSON
+    keep the flag column for machines."""
+    import pyoxigraph as ox
+
+    boolean = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+    rows = kg.Rows(
+        ["year", "yearInferred", "kindInferred"],
+        [
+            (ox.Literal("2023"), ox.Literal("true", datatype=boolean), ox.Literal("false", datatype=boolean)),
+            (ox.Literal("2022"), ox.Literal("false", datatype=boolean), ox.Literal("true", datatype=boolean)),
+        ],
+    )
+    table = render_rows(rows, "table", {})
+    assert table.splitlines()[0].split() == ["year", "kindInferred"]
+    assert table.splitlines()[2].split() == ["2023", "(inferred)"]
+    assert table.splitlines()[3].split() == ["2022", "inferred"]
+    assert table.endswith("(inferred): the article implies the value without stating it; see kgo:inferenceNote\n")
+    assert "| 2023 (inferred) |  |" in render_rows(rows, "markdown", {})
+    assert render_rows(rows, "csv").splitlines()[:2] == ["year,yearInferred,kindInferred", "2023,true,false"]
+    plain = kg.Rows(["year"], [(ox.Literal("2023"),)])
+    assert "(inferred)" not in render_rows(plain, "table", {})

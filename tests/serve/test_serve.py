@@ -110,8 +110,10 @@ def test_stored_query_json_with_sources(server: str, store: OxStore) -> None:
     answer = httpx.get(
         server + "/queries/visits.json", params={"guest": "kassym-jomart-tokayev", "with_sources": "1"}
     ).json()
-    assert answer["head"]["vars"][-2:] == ["sources", "quotes"]
+    assert answer["head"]["vars"][-3:] == ["sources", "quotes", "sourcesBasis"]
     assert len(answer["results"]["bindings"]) == len(local)
+    # each row's sources are its own statements' (kg.query.sources), as the library gives them
+    assert [b["sourcesBasis"]["value"] for b in answer["results"]["bindings"]] == local.levels
     assert "arrived in Singapore for a state visit" in json.dumps(answer)
 
 
