@@ -20,6 +20,7 @@ from .project import Project
 
 if TYPE_CHECKING:
     from . import fastshacl, incremental
+    from .sources import support
     from .store import OxStore
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -80,6 +81,8 @@ class Report:
     fallback: dict[str, str] = field(default_factory=dict)
     #: with the oxigraph engine, how the run went (queries, incremental reuse)
     outcome: fastshacl.Outcome | None = field(default=None, repr=False)
+    #: the support check's figures (:mod:`kg.sources.support`); its issues are among the findings
+    support: support.SupportReport | None = field(default=None, repr=False)
 
     @property
     def graph(self) -> Graph:
@@ -181,8 +184,12 @@ def validate(
                 sources=tuple(sorted(where.get(focus, ()))) if focus is not None else (),
             )
         )
+    from .sources import support as support_check
+
+    checked = support_check.dataset_findings(ds, project, sources)
+    findings.extend(support_check.as_findings(checked))
     findings.sort(key=lambda f: (f.sources, f.focus, f.severity.value, f.path or "", f.message, f.value or ""))
-    return Report(findings=findings, report=report_graph, inference=inference)
+    return Report(findings=findings, report=report_graph, inference=inference, support=checked)
 
 
 def validate_store(
@@ -263,11 +270,16 @@ def validate_store(
         )
         for r in outcome.results
     ]
+    from .sources import support as support_check
+
+    checked = support_check.store_findings(store, project, sources)
+    findings.extend(support_check.as_findings(checked))
     findings.sort(key=lambda f: (f.sources, f.focus, f.severity.value, f.path or "", f.message, f.value or ""))
     results = outcome.results
     report = Report(findings=findings, report=lambda: fastshacl.report_graph(results), engine="oxigraph")
     report.fallback = outcome.fallback
     report.outcome = outcome
+    report.support = checked
     return report
 
 

@@ -154,4 +154,5 @@ def labels_of(paths: list[Path]) -> Labels:
         g.parse(path, format="turtle")
         for s, p, o in _terms(g):
             labels.add(s, p, o)
+    labels.finish()
     return labels

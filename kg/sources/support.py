@@ -38,7 +38,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rdflib import Dataset
 
+    from ..project import Project
     from ..store import OxStore
+    from ..validate import Finding
 
 BASE = "https://kg.example.org/"
 KGO = BASE + "ontology#"
@@ -352,6 +354,13 @@ class Labels:
         elif p[1] == TYPE and o[0] == "I":
             self.types[s[1]].add(o[1])
 
+    def finish(self) -> None:
+        """Order each node's names (labels, then alternative labels, then demonyms), so that the
+        form reported does not depend on the order the triples were read in."""
+        rank = {"label": 0, "altLabel": 1, "demonym": 2}
+        for names in self.names.values():
+            names.sort(key=lambda entry: (rank[entry[1]], entry[0]))
+
     def form(self, node: str, quote: Quote) -> str | None:
         """How ``quote`` names ``node``: ``label``, ``altLabel``, ``demonym``, ``class label`` or
         ``unworded``; None when it does not."""
@@ -522,6 +531,7 @@ def collect(quads: Iterable[tuple[Term, Term, Term, str]], fact_graphs: set[str]
         labels.add(s, p, o)
         if g in fact_graphs:
             graphs.setdefault(g, GraphData(g)).triples.append((s, p, o))
+    labels.finish()
     return [graphs[g] for g in sorted(graphs)], labels
 
 
@@ -533,12 +543,17 @@ def check_store(store: OxStore, stems: Iterable[str]) -> SupportReport:
     """The support check on the facts in the Oxigraph store (the graphs of ``facts/<stem>.ttl``)."""
     import pyoxigraph as ox
 
-    def quads() -> Iterator[tuple[Term, Term, Term, str]]:
-        for q in store.store.quads_for_pattern(None, None, None, None):
-            g = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
-            yield _ox_term(q.subject), _ox_term(q.predicate), _ox_term(q.object), g
+    from ..namespaces import ONTOLOGY_GRAPH_IRI
 
-    graphs, labels = collect(quads(), fact_graph_names(stems))
+    names = fact_graph_names(stems)
+
+    def quads() -> Iterator[tuple[Term, Term, Term, str]]:
+        # the named graphs only (the store's default graph holds a merged copy of them)
+        for g in [*sorted(names), ONTOLOGY_GRAPH_IRI]:
+            for q in store.store.quads_for_pattern(None, None, None, ox.NamedNode(g)):
+                yield _ox_term(q.subject), _ox_term(q.predicate), _ox_term(q.object), g
+
+    graphs, labels = collect(quads(), names)
     return check(graphs, labels)
 
 
@@ -557,3 +572,45 @@ def check_dataset(ds: Dataset, stems: Iterable[str]) -> SupportReport:
 def triples_of(graph: GraphData) -> Mapping[str, list[tuple[Term, Term]]]:
     graph.index()
     return graph.by_subject
+
+
+# --- as validation findings -------------------------------------------------------------------
+
+
+def _stems(project: Project, sources: Iterable[str] | None) -> list[str]:
+    stems = [s.stem for s in project.sources()]
+    if sources:
+        wanted = {str(s) for s in sources}
+        stems = [s for s in stems if SOURCE_BASE + s in wanted]
+    return stems
+
+
+def as_findings(report: SupportReport) -> list[Finding]:
+    """The issues as :class:`kg.validate.Finding` (severity Violation, component ``kg:SupportCheck``)."""
+    from ..namespaces import compact
+    from ..validate import Finding, Severity
+
+    return [
+        Finding(
+            severity=Severity.VIOLATION,
+            focus=issue.focus,
+            focus_label=None,
+            path=compact(issue.predicate) if issue.predicate else None,
+            value=issue.value or None,
+            message=issue.message,
+            shape=None,
+            component="kg:SupportCheck",
+            sources=(issue.graph,),
+        )
+        for issue in report.issues
+    ]
+
+
+def store_findings(store: OxStore, project: Project, sources: Iterable[str] | None = None) -> SupportReport:
+    """The support check on the store's facts graphs (all, or those of ``sources``)."""
+    return check_store(store, _stems(project, sources))
+
+
+def dataset_findings(ds: Dataset, project: Project, sources: Iterable[str] | None = None) -> SupportReport:
+    """The support check on an rdflib dataset's facts graphs (all, or those of ``sources``)."""
+    return check_dataset(ds, _stems(project, sources))
