@@ -19,7 +19,7 @@ def main(argv: list[str]) -> int:
     facts = sorted((ROOT / "facts").glob("[0-9]*.ttl"))
     dry = "--dry" in argv
     chosen = [Path(a).resolve() for a in argv if a != "--dry"] or facts
-    labels = labels_of([ROOT / "ontology.ttl", *facts])
+    labels = labels_of([ROOT / "ontology.ttl", *sorted(set(facts) | set(chosen))])
     for path in chosen:
         text, result = propose(path, labels)
         if not dry:

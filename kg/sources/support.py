@@ -432,6 +432,7 @@ def check(graphs: Iterable[GraphData], labels: Labels) -> SupportReport:
         quotes = graph.quotes()
         where = f"facts/{stem_of(graph.name)}.ttl"
         stated: set[tuple[str, str, str]] = set()
+        asserted = set(graph.triples)
         for subject, pairs in graph.by_subject.items():
             if not subject.startswith(STATEMENT_BASE):
                 continue
@@ -445,7 +446,17 @@ def check(graphs: Iterable[GraphData], labels: Labels) -> SupportReport:
                 continue
             stated.add((nt(s), nt(p_), nt(o)))
             report.statements += 1
-            evidence = [e[1] for e in (o2 for p2, o2 in pairs if p2[1] == DERIVED)]
+            if subject != statement_iri(stem_of(graph.name), s, p_, o):
+                report.issues.append(
+                    Issue(graph.name, subject, s[1], p_[1], nt(o),
+                          f"statement IRI is not the one of its triple ({statement_iri(stem_of(graph.name), s, p_, o)}) in {where}")
+                )
+            if (s, p_, o) not in asserted:
+                report.issues.append(
+                    Issue(graph.name, subject, s[1], p_[1], nt(o), f"statement of a triple {where} does not assert")
+                )
+                continue
+            evidence = sorted(o2[1] for p2, o2 in pairs if p2[1] == DERIVED)
             cited = [quotes[e] for e in evidence if e in quotes]
             value = nt(o)
             if not cited:
