@@ -39,6 +39,10 @@ NAMES = CATALOGUE.names()
 
 #: the queries the catalogue must offer (the brief's list; names are the file stems)
 REQUIRED = [
+    "statements",
+    "characterisations",
+    "visit-events",
+    "describe",
     "visits",
     "timeline",
     "office-holders",
@@ -73,6 +77,12 @@ EXTRA_CASES: dict[str, tuple[str, dict[str, str]]] = {
     "investment@all": ("investment", {}),
     "source-support@all": ("source-support", {}),
     "unlinked-entities@all": ("unlinked-entities", {}),
+    "agreements@all": ("agreements", {}),
+    "statements@kassym-jomart-tokayev": ("statements", {"person": "kassym-jomart-tokayev"}),
+    "statements@all": ("statements", {}),
+    "characterisations@all": ("characterisations", {}),
+    "visit-events@turkey": ("visit-events", {"visit": "visit:undated-kassym-jomart-tokayev-turkey"}),
+    "describe@kazakhstan-ministry-of-foreign-affairs": ("describe", {"entity": "kazakhstan-ministry-of-foreign-affairs"}),
 }
 
 INJECTION = 'x" } ; DROP ALL ; # {'
