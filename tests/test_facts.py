@@ -136,24 +136,67 @@ def test_every_fact_node_has_a_label(repo: kg.Project) -> None:
     ds = kg.load_dataset(repo)
     nodes = {s for s, _p, _o, _g in ds.quads((None, RDF.type, None, None))}
     facts = {n for n in nodes if any(f"/id/{k}/" in str(n) for k in FACT_KINDS)}
-    unlabelled = sorted(str(n) for n in facts if (n, RDFS.label, None, None) not in ds and not any(ds.quads((n, RDFS.label, None, None))))
+    unlabelled = sorted(
+        str(n)
+        for n in facts
+        if (n, RDFS.label, None, None) not in ds and not any(ds.quads((n, RDFS.label, None, None)))
+    )
     assert facts and not unlabelled, unlabelled
 
 
 #: values the articles do not state, removed in issue 20 (they must not come back): a publisher
 #: from an "About us" box, an expansion of "AIFC", countries of bodies the text gives none for
 INVENTED = [
-    ("004_d855e17c4abcde96", "https://kg.example.org/source/004_d855e17c4abcde96", "http://purl.org/dc/terms/publisher", None),
-    ("001_fb14a32804f14536", "https://kg.example.org/id/organisation/aifc", "http://www.w3.org/2000/01/rdf-schema#label", "Astana International Financial Centre"),
-    ("001_fb14a32804f14536", "https://kg.example.org/id/organisation/akorda-press-service", "https://kg.example.org/ontology#country", None),
-    ("001_fb14a32804f14536", "https://kg.example.org/id/organisation/enterprise-singapore", "https://kg.example.org/ontology#country", None),
-    ("000_5af62eee91348360", "https://kg.example.org/id/organisation/kazakhstan-ministry-of-foreign-affairs", "http://www.w3.org/2000/01/rdf-schema#label", None),
-    ("002_4f118ae1ab1f997f", "https://kg.example.org/id/organisation/kazakhstan-ministry-of-foreign-affairs", "http://www.w3.org/2000/01/rdf-schema#label", None),
-    ("000_5af62eee91348360", "https://kg.example.org/id/project/g4-city", "http://www.w3.org/2000/01/rdf-schema#label", None),
+    (
+        "004_d855e17c4abcde96",
+        "https://kg.example.org/source/004_d855e17c4abcde96",
+        "http://purl.org/dc/terms/publisher",
+        None,
+    ),
+    (
+        "001_fb14a32804f14536",
+        "https://kg.example.org/id/organisation/aifc",
+        "http://www.w3.org/2000/01/rdf-schema#label",
+        "Astana International Financial Centre",
+    ),
+    (
+        "001_fb14a32804f14536",
+        "https://kg.example.org/id/organisation/akorda-press-service",
+        "https://kg.example.org/ontology#country",
+        None,
+    ),
+    (
+        "001_fb14a32804f14536",
+        "https://kg.example.org/id/organisation/enterprise-singapore",
+        "https://kg.example.org/ontology#country",
+        None,
+    ),
+    (
+        "000_5af62eee91348360",
+        "https://kg.example.org/id/organisation/kazakhstan-ministry-of-foreign-affairs",
+        "http://www.w3.org/2000/01/rdf-schema#label",
+        None,
+    ),
+    (
+        "002_4f118ae1ab1f997f",
+        "https://kg.example.org/id/organisation/kazakhstan-ministry-of-foreign-affairs",
+        "http://www.w3.org/2000/01/rdf-schema#label",
+        None,
+    ),
+    (
+        "000_5af62eee91348360",
+        "https://kg.example.org/id/project/g4-city",
+        "http://www.w3.org/2000/01/rdf-schema#label",
+        None,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("stem", "subject", "predicate", "value"), INVENTED, ids=[f"{i[0][:3]}-{i[1].rsplit('/', 1)[-1]}-{i[2].rsplit('#', 1)[-1].rsplit('/', 1)[-1]}" for i in INVENTED])
+@pytest.mark.parametrize(
+    ("stem", "subject", "predicate", "value"),
+    INVENTED,
+    ids=[f"{i[0][:3]}-{i[1].rsplit('/', 1)[-1]}-{i[2].rsplit('#', 1)[-1].rsplit('/', 1)[-1]}" for i in INVENTED],
+)
 def test_no_invented_values(stem: str, subject: str, predicate: str, value: str | None) -> None:
     graph = Graph().parse(ROOT / "facts" / f"{stem}.ttl", format="turtle")
     found = [str(o) for o in graph.objects(URIRef(subject), URIRef(predicate))]
@@ -179,7 +222,9 @@ def count_facts(path: Path) -> Counter[str]:
     counts: Counter[str] = Counter()
     for name in [*FACT_CLASSES, "Evidence", "Characterisation", "Interview", "PressConference"]:
         counts[name] = len(set(graph.subjects(RDF.type, KGO[name])))
-    counts["Utterance"] = len(set(graph.subjects(RDF.type, KGO.DirectSpeech)) | set(graph.subjects(RDF.type, KGO.ReportedSpeech)))
+    counts["Utterance"] = len(
+        set(graph.subjects(RDF.type, KGO.DirectSpeech)) | set(graph.subjects(RDF.type, KGO.ReportedSpeech))
+    )
     counts["Statement"] = len(set(graph.subjects(RDF.type, RDF.Statement)))
     counts["entities"] = len(
         {s for s in graph.subjects(RDF.type) if "/id/" in str(s) and not any(f"/id/{k}/" in str(s) for k in FACT_KINDS)}
@@ -192,12 +237,21 @@ def test_fact_counts_per_article_match_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = fact_count_table()
     assert table in readme, "README table is stale; replace it with:\n" + table
-    for path in FACT_FILES:
-        counts = count_facts(path)
 
 
 def fact_count_table() -> str:
-    columns = ["entities", "Tenure", "Visit", "Meeting", "Agreement", "Figure", "Utterance", "Characterisation", "Evidence", "Statement"]
+    columns = [
+        "entities",
+        "Tenure",
+        "Visit",
+        "Meeting",
+        "Agreement",
+        "Figure",
+        "Utterance",
+        "Characterisation",
+        "Evidence",
+        "Statement",
+    ]
     head = "| article | " + " | ".join(columns) + " | other facts |"
     rows = [head, "|" + "---|" * (len(columns) + 2)]
     for path in FACT_FILES:

@@ -82,7 +82,10 @@ EXTRA_CASES: dict[str, tuple[str, dict[str, str]]] = {
     "statements@all": ("statements", {}),
     "characterisations@all": ("characterisations", {}),
     "visit-events@turkey": ("visit-events", {"visit": "visit:undated-kassym-jomart-tokayev-turkey"}),
-    "describe@kazakhstan-ministry-of-foreign-affairs": ("describe", {"entity": "kazakhstan-ministry-of-foreign-affairs"}),
+    "describe@kazakhstan-ministry-of-foreign-affairs": (
+        "describe",
+        {"entity": "kazakhstan-ministry-of-foreign-affairs"},
+    ),
 }
 
 INJECTION = 'x" } ; DROP ALL ; # {'

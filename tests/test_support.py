@@ -137,13 +137,15 @@ def test_a_supported_figure_value_passes() -> None:
 
 
 def test_a_value_marked_inferred_passes() -> None:
-    report = run("150", mark="; kgo:inferred kgo:value ; kgo:inferenceNote \"worked out\"")
+    report = run("150", mark='; kgo:inferred kgo:value ; kgo:inferenceNote "worked out"')
     assert report.issues == [] and report.by_form["inferred"] == 1
 
 
 def test_a_triple_without_its_statement_node_is_flagged() -> None:
     report = run("140", statement=False)
-    assert [i.message for i in report.issues] == ['kgo:value "140"^^<http://www.w3.org/2001/XMLSchema#decimal> has no statement node in facts/t.ttl']
+    assert [i.message for i in report.issues] == [
+        'kgo:value "140"^^<http://www.w3.org/2001/XMLSchema#decimal> has no statement node in facts/t.ttl'
+    ]
 
 
 def test_boilerplate_is_never_evidence() -> None:
@@ -186,5 +188,8 @@ def test_kg_validate_flags_a_changed_figure_value(tmp_path: Path, runner: CliRun
     path.write_text(text.replace(old, '"1800000000"^^xsd:decimal'), encoding="utf-8")
     result = runner.invoke(cli, ["--root", str(root), "validate"])
     assert result.exit_code == 1, result.output
-    assert '"1800000000"^^<http://www.w3.org/2001/XMLSchema#decimal> (kgo:value) occurs in none of its quotes' in result.output
+    assert (
+        '"1800000000"^^<http://www.w3.org/2001/XMLSchema#decimal> (kgo:value) occurs in none of its quotes'
+        in result.output
+    )
     assert "surpassing $1.7 billion" in result.output

@@ -55,7 +55,11 @@ def propose(path: Path, labels: Labels) -> tuple[str, Proposal]:
     for subject, pairs in data.by_subject.items():
         if subject.startswith(STATEMENT_BASE):
             get = {p[1]: o for p, o in pairs}
-            key = (support.nt(get[RDF + "subject"]), support.nt(get[RDF + "predicate"]), support.nt(get[RDF + "object"]))
+            key = (
+                support.nt(get[RDF + "subject"]),
+                support.nt(get[RDF + "predicate"]),
+                support.nt(get[RDF + "object"]),
+            )
             existing[key] = sorted(o[1] for p, o in pairs if p[1] == DERIVED)
     prefixes = {uri: name for name, uri in _PREFIX.findall(text)}
     prefixes.setdefault(STATEMENT_BASE, "statement")
@@ -68,10 +72,9 @@ def propose(path: Path, labels: Labels) -> tuple[str, Proposal]:
         key = (support.nt(s), support.nt(p), support.nt(o))
         seen.add(key)
         kept = existing.get(key)
-        if kept and any(support.surface_form(o, quotes[e], labels) for e in kept if e in quotes):
-            evidence = kept
-            result.kept += 1
-        elif kept and (s[1], p[1]) in support._inferred(data, s[1]):
+        if (kept and any(support.surface_form(o, quotes[e], labels) for e in kept if e in quotes)) or (
+            kept and (s[1], p[1]) in support._inferred(data, s[1])
+        ):
             evidence = kept
             result.kept += 1
         else:
@@ -134,13 +137,13 @@ def _name(term: Term, prefixes: dict[str, str]) -> str:
                 if re.fullmatch(r"[A-Za-z0-9_][\w.-]*", local) and not local.endswith("."):
                     best = uri
         if best:
-            return f"{prefixes[best]}:{term[1][len(best):]}"
+            return f"{prefixes[best]}:{term[1][len(best) :]}"
         return f"<{term[1]}>"
     if term[0] == "L" and term[2] and not term[3]:
         value = support.nt(("L", term[1], "", ""))
         xsd = support.XSD
         if term[2].startswith(xsd):
-            return f"{value}^^xsd:{term[2][len(xsd):]}"
+            return f"{value}^^xsd:{term[2][len(xsd) :]}"
     return support.nt(term)
 
 

@@ -193,17 +193,49 @@ _NUMBER = re.compile(
 _WORDS = {
     w: Decimal(i)
     for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen twenty".split()
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
     )
 }
 _WORDS.update({"thirty": Decimal(30), "forty": Decimal(40), "fifty": Decimal(50), "hundred": Decimal(100)})
 _WORDS.update({"first": Decimal(1), "second": Decimal(2), "third": Decimal(3), "once": Decimal(1)})
 _WORDS.update({"decade": Decimal(10), "decades": Decimal(10)})
 _WORD = re.compile(r"[a-z]+")
-MONTHS = (
-    "january february march april may june july august september october november december".split()
-)
+MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 _MONTH = {m: i + 1 for i, m in enumerate(MONTHS)}
 _DAY_MONTH = re.compile(
     r"\b(?:(\d{1,2})(?:\s*-\s*(\d{1,2}))?\s+(" + "|".join(MONTHS) + r")"
@@ -277,12 +309,14 @@ def _decimal(text: str) -> Decimal | None:
         return None
 
 
-_NUMERIC = {XSD + t for t in ("decimal", "integer", "int", "long", "nonNegativeInteger", "positiveInteger", "double", "float")}
+_NUMERIC = {
+    XSD + t for t in ("decimal", "integer", "int", "long", "nonNegativeInteger", "positiveInteger", "double", "float")
+}
 
 
 def literal_form(term: Term, quote: Quote) -> str | None:
     """The form in which the literal ``term`` occurs in ``quote`` (``number``, ``date``...), or None."""
-    _kind_, value, datatype, _lang = term
+    value, datatype = term[1], term[2]
     if datatype in _NUMERIC:
         number = _decimal(value)
         if number is None:
@@ -448,8 +482,14 @@ def check(graphs: Iterable[GraphData], labels: Labels) -> SupportReport:
             report.statements += 1
             if subject != statement_iri(stem_of(graph.name), s, p_, o):
                 report.issues.append(
-                    Issue(graph.name, subject, s[1], p_[1], nt(o),
-                          f"statement IRI is not the one of its triple ({statement_iri(stem_of(graph.name), s, p_, o)}) in {where}")
+                    Issue(
+                        graph.name,
+                        subject,
+                        s[1],
+                        p_[1],
+                        nt(o),
+                        f"statement IRI is not the one of its triple ({statement_iri(stem_of(graph.name), s, p_, o)}) in {where}",
+                    )
                 )
             if (s, p_, o) not in asserted:
                 report.issues.append(
@@ -467,8 +507,14 @@ def check(graphs: Iterable[GraphData], labels: Labels) -> SupportReport:
             usable = [q for q in cited if not q.boilerplate]
             if not usable:
                 report.issues.append(
-                    Issue(graph.name, subject, s[1], p_[1], value,
-                          f"{value} rests on boilerplate only ({cited[0].evidence}) in {where}")
+                    Issue(
+                        graph.name,
+                        subject,
+                        s[1],
+                        p_[1],
+                        value,
+                        f"{value} rests on boilerplate only ({cited[0].evidence}) in {where}",
+                    )
                 )
                 continue
             if (s[1], p_[1]) in _inferred(graph, s[1]):
@@ -478,16 +524,23 @@ def check(graphs: Iterable[GraphData], labels: Labels) -> SupportReport:
             if form is None:
                 quoted = " | ".join(f'"{q.text}"' for q in usable)
                 report.issues.append(
-                    Issue(graph.name, subject, s[1], p_[1], value,
-                          f"{value} ({_short(p_[1])}) occurs in none of its quotes: {quoted} ({where})")
+                    Issue(
+                        graph.name,
+                        subject,
+                        s[1],
+                        p_[1],
+                        value,
+                        f"{value} ({_short(p_[1])}) occurs in none of its quotes: {quoted} ({where})",
+                    )
                 )
                 continue
             report.by_form[form] += 1
         for s, p, o in graph.triples:
             if in_scope(s, p) and (nt(s), nt(p), nt(o)) not in stated:
                 report.issues.append(
-                    Issue(graph.name, s[1], s[1], p[1], nt(o),
-                          f"{_short(p[1])} {nt(o)} has no statement node in {where}")
+                    Issue(
+                        graph.name, s[1], s[1], p[1], nt(o), f"{_short(p[1])} {nt(o)} has no statement node in {where}"
+                    )
                 )
     report.issues.sort(key=lambda i: (i.graph, i.focus, i.predicate, i.value))
     return report
@@ -573,7 +626,7 @@ def check_dataset(ds: Dataset, stems: Iterable[str]) -> SupportReport:
 
     def quads() -> Iterator[tuple[Term, Term, Term, str]]:
         for s, p, o, g in ds.quads((None, None, None, None)):
-            name = str(g.identifier) if hasattr(g, "identifier") else str(g) if g is not None else ""
+            name = "" if g is None else str(getattr(g, "identifier", g))
             yield _rdflib_term(s), _rdflib_term(p), _rdflib_term(o), name
 
     graphs, labels = collect(quads(), fact_graph_names(stems))
