@@ -1,7 +1,7 @@
 """Propose statement nodes for facts/*.ttl (see kg.sources.annotate); prints what it did and
 the triples whose chosen quotes do not contain the value, for review by hand.
 
-    .venv/bin/python tools/annotate_statements.py [facts/000_....ttl ...]
+    .venv/bin/python tools/annotate_statements.py [--dry] [--rechoose-inferred] [facts/000_....ttl ...]
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def main(argv: list[str]) -> int:
     facts = sorted((ROOT / "facts").glob("[0-9]*.ttl"))
     dry = "--dry" in argv
-    chosen = [Path(a).resolve() for a in argv if a != "--dry"] or facts
+    again = "--rechoose-inferred" in argv
+    chosen = [Path(a).resolve() for a in argv if not a.startswith("--")] or facts
     labels = labels_of([ROOT / "ontology.ttl", *sorted(set(facts) | set(chosen))])
     for path in chosen:
-        text, result = propose(path, labels)
+        text, result = propose(path, labels, rechoose_inferred=again)
         if not dry:
             write_atomic(path, text.encode("utf-8"))
         print(f"{path.name}: kept {result.kept}, added {result.added}, dropped {result.dropped}")

@@ -39,8 +39,9 @@ def _terms(graph: object) -> list[tuple[Term, Term, Term]]:
     return [(support._rdflib_term(s), support._rdflib_term(p), support._rdflib_term(o)) for s, p, o in graph]
 
 
-def propose(path: Path, labels: Labels) -> tuple[str, Proposal]:
-    """The new text of ``path`` with its statements section brought up to date."""
+def propose(path: Path, labels: Labels, *, rechoose_inferred: bool = False) -> tuple[str, Proposal]:
+    """The new text of ``path`` with its statements section brought up to date (``rechoose_inferred``:
+    propose again the quotes of statements whose property is marked inferred)."""
     from rdflib import Graph
 
     text = path.read_text(encoding="utf-8")
@@ -73,7 +74,7 @@ def propose(path: Path, labels: Labels) -> tuple[str, Proposal]:
         seen.add(key)
         kept = existing.get(key)
         if (kept and any(support.surface_form(o, quotes[e], labels) for e in kept if e in quotes)) or (
-            kept and (s[1], p[1]) in support._inferred(data, s[1])
+            kept and (s[1], p[1]) in support._inferred(data, s[1]) and not rechoose_inferred
         ):
             evidence = kept
             result.kept += 1
@@ -111,9 +112,9 @@ def _choose(data: GraphData, quotes: dict[str, Quote], s: Term, p: Term, o: Term
         return [e for e in own if not quotes[e].dateline][:1] or own[:1]
     hits = [e for e in own if support.surface_form(o, quotes[e], labels)]
     if (s[1], p[1]) in support._inferred(data, s[1]):
-        # the sentence it was inferred from: the subject's quotes (and the dateline that dates them)
-        dated = [e for e in hits if quotes[e].dateline]
-        return sorted(set(dated + [e for e in own if not quotes[e].dateline][:2]))
+        # the sentence it was inferred from: the quotes that name the value, else the subject's
+        # first quotes
+        return hits or [e for e in own if not quotes[e].dateline][:2]
     if hits:
         return hits
     others = [
