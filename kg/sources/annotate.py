@@ -140,7 +140,7 @@ def _name(term: Term, prefixes: dict[str, str]) -> str:
         if best:
             return f"{prefixes[best]}:{term[1][len(best) :]}"
         return f"<{term[1]}>"
-    if term[0] == "L" and term[2] and not term[3]:
+    if term[0] == "L" and term[2] and not term[3] and term[2] != support.XSD + "string":
         value = support.nt(("L", term[1], "", ""))
         xsd = support.XSD
         if term[2].startswith(xsd):
