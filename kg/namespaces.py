@@ -80,6 +80,8 @@ ENTITY_KINDS = (
     "route",
     "figure",
     "activity",
+    "utterance",
+    "characterisation",
 )
 
 #: kinds whose nodes are facts (carry evidence), as opposed to entities (countries, people, ...)
@@ -104,6 +106,7 @@ PREFIXES: dict[str, str] = {
     "sd": "http://www.w3.org/ns/sparql-service-description#",
     "source": SOURCE_IRI,
     "evidence": EVIDENCE_IRI,
+    "statement": BASE + "statement/",
     **{kind: f"{BASE}id/{kind}/" for kind in ENTITY_KINDS},
 }
 

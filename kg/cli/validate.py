@@ -113,6 +113,10 @@ def _echo_findings(report: Any) -> None:
         path = f.path or "-"
         value = f" value={f.value}" if f.value is not None else ""
         click.echo(f"    [{f.severity.value}] {path}{value}: {f.message}")
+    if report.support is not None:
+        s = report.support
+        forms = ", ".join(f"{n} {form}" for form, n in sorted(s.by_form.items(), key=lambda kv: (-kv[1], kv[0])))
+        click.echo(f"Support check: {s.statements} statements, {len(s.issues)} unsupported ({forms})")
     v, w, i = (report.count(severity(n)) for n in ("VIOLATION", "WARNING", "INFO"))
     verdict = "conforms" if report.conforms() else "does not conform"
     click.echo(f"{v} violations, {w} warnings, {i} info: {verdict}")

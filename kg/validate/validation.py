@@ -19,6 +19,7 @@ from ..namespaces import BASE, LINKS_GRAPH, ONTOLOGY_GRAPH, compact
 from ..project import Project
 
 if TYPE_CHECKING:
+    from ..sources import support
     from ..store.oxstore import OxStore
     from . import compiler, reach
 
@@ -80,6 +81,8 @@ class Report:
     fallback: dict[str, str] = field(default_factory=dict)
     #: with the oxigraph engine, how the run went (queries, incremental reuse)
     outcome: compiler.Outcome | None = field(default=None, repr=False)
+    #: the support check's figures (:mod:`kg.sources.support`); its issues are among the findings
+    support: support.SupportReport | None = field(default=None, repr=False)
 
     @property
     def graph(self) -> Graph:
@@ -194,10 +197,16 @@ def validate(
                 sources=tuple(sorted(where.get(focus, ()))) if focus is not None else (),
             )
         )
+    from ..sources import support as support_check
+
+    checked = support_check.dataset_findings(ds, project, sources)
+    findings.extend(support_check.as_findings(checked))
     findings.sort(key=lambda f: (f.sources, f.focus, f.severity.value, f.path or "", f.message, f.value or ""))
     from ..sources.gate import add_to_report  # the quote gate: each quote against its article
 
-    report = add_to_report(Report(findings=findings, report=report_graph, inference=inference), project, sources)
+    report = add_to_report(
+        Report(findings=findings, report=report_graph, inference=inference, support=checked), project, sources
+    )
     return _only_sources(report, sources) if sources else report
 
 
@@ -285,11 +294,16 @@ def validate_store(
         )
         for r in outcome.results
     ]
+    from ..sources import support as support_check
+
+    checked = support_check.store_findings(store, project, sources)
+    findings.extend(support_check.as_findings(checked))
     findings.sort(key=lambda f: (f.sources, f.focus, f.severity.value, f.path or "", f.message, f.value or ""))
     results = outcome.results
     report = Report(findings=findings, report=lambda: compiler.report_graph(results), engine="oxigraph")
     report.fallback = outcome.fallback
     report.outcome = outcome
+    report.support = checked
     from ..sources.gate import add_to_report  # the quote gate: each quote against its article
 
     return add_to_report(report, project, sources)
