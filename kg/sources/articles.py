@@ -162,6 +162,8 @@ def nearest(text: str, quote: str, hint: int | None = None) -> Match | None:
         end: difflib.SequenceMatcher(None, quote, text[start:end], autojunk=False).ratio()
         for end in range(max(start + 1, start + size - 12), min(len(text), start + size + 12) + 1)
     }
+    if not scores:  # the text ends before any end could be tried (an empty or very short text)
+        return Match(min(start, len(text)), len(text))
     top = max(scores.values())
     # among the near-best ends, one that ends as the quote does (its full stop), nearest its length
     ending = [e for e, v in scores.items() if v >= top - 0.08 and text[e - 1] == quote[-1]]

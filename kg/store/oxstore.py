@@ -181,8 +181,8 @@ class OxStore:
                 cache.ROCKSDB_OPENED = True
                 try:
                     reader.store = _ox().Store.read_only(str(folder))
-                except OSError:
-                    pass
+                except (OSError, RuntimeError):  # damaged, or changed under us by a writer:
+                    pass  # opened (and repaired or rebuilt) as a writer would
                 else:
                     reader._fixed = hashes
                     return reader
