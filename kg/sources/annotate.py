@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..namespaces import iri_segment
 from . import support
 from .support import DERIVED, RDF, STATEMENT_BASE, GraphData, Labels, Quote, Term
 
@@ -46,7 +47,7 @@ def propose(path: Path, labels: Labels, *, rechoose_inferred: bool = False) -> t
 
     text = path.read_text(encoding="utf-8")
     body = text.split(f"\n{SECTION}", 1)[0].rstrip("\n") + "\n"
-    stem = path.stem
+    stem = iri_segment(path.stem, path)  # as the graph IRI has it (percent-encoded where needed)
     full = Graph()
     full.parse(data=text, format="turtle")
     data = GraphData(support.SOURCE_BASE + stem, _terms(full))

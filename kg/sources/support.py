@@ -454,7 +454,14 @@ class GraphData:
 
 
 def stem_of(graph: str) -> str:
+    """The IRI segment of a facts graph (the stem, percent-encoded where an IRI needs it)."""
     return graph[len(SOURCE_BASE) :] if graph.startswith(SOURCE_BASE) else graph
+
+
+def _facts_file(graph: str) -> str:
+    from urllib.parse import unquote
+
+    return f"facts/{unquote(stem_of(graph))}.ttl"
 
 
 def check(graphs: Iterable[GraphData], labels: Labels) -> SupportReport:
@@ -464,7 +471,7 @@ def check(graphs: Iterable[GraphData], labels: Labels) -> SupportReport:
         report.graphs += 1
         graph.index()
         quotes = graph.quotes()
-        where = f"facts/{stem_of(graph.name)}.ttl"
+        where = _facts_file(graph.name)
         stated: set[tuple[str, str, str]] = set()
         asserted = set(graph.triples)
         for subject, pairs in graph.by_subject.items():
@@ -600,7 +607,11 @@ def collect(quads: Iterable[tuple[Term, Term, Term, str]], fact_graphs: set[str]
 
 
 def fact_graph_names(stems: Iterable[str]) -> set[str]:
-    return {SOURCE_BASE + stem for stem in stems}
+    """The graph IRIs of the facts files with these stems (percent-encoded as
+    :attr:`kg.project.Source.iri` encodes them)."""
+    from ..namespaces import iri_segment
+
+    return {SOURCE_BASE + iri_segment(stem) for stem in stems}
 
 
 def check_store(store: OxStore, stems: Iterable[str]) -> SupportReport:
@@ -645,7 +656,7 @@ def _stems(project: Project, sources: Iterable[str] | None) -> list[str]:
     stems = [s.stem for s in project.sources()]
     if sources:
         wanted = {str(s) for s in sources}
-        stems = [s for s in stems if SOURCE_BASE + s in wanted]
+        stems = [s.stem for s in project.sources() if s.iri in wanted]
     return stems
 
 

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 import kg
+from tests.mini_edits import break_alpha_date
 from kg.build import BUILD_OUTPUTS
 
 
@@ -31,10 +32,7 @@ def test_build_twice_is_byte_identical(mini: kg.Project, tmp_path: Path) -> None
 
 
 def test_build_does_not_write_when_invalid(mini: kg.Project, tmp_path: Path) -> None:
-    text = (mini.facts_dir / "alpha.ttl").read_text(encoding="utf-8")
-    (mini.facts_dir / "alpha.ttl").write_text(
-        text.replace('"2024-01-02"^^xsd:date ;\n    prov', '"2 January 2024" ;\n    prov'), encoding="utf-8"
-    )
+    break_alpha_date(mini.root)
     result = kg.build.build(mini, out_dir=tmp_path / "dist")
     assert not result.conforms
     assert result.outputs == []

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import kg
+from tests.mini_edits import break_alpha_date
 
 pytestmark = pytest.mark.slow
 
@@ -63,11 +64,7 @@ def kg_run(root: Path, *args: str, crash_at: int | None = None, trace: bool = Fa
 
 def break_alpha(root: Path) -> None:
     """A visit's date that is no xsd:date: a violation."""
-    path = root / "facts" / "alpha.ttl"
-    text = path.read_text(encoding="utf-8")
-    broken = text.replace('"2024-01-02"^^xsd:date ;\n    prov', '"2 January 2024" ;\n    prov')
-    assert broken != text
-    path.write_text(broken, encoding="utf-8")
+    break_alpha_date(root)
 
 
 def outputs(root: Path) -> dict[str, bytes]:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import kg
+from tests.mini_edits import break_alpha_date
 from kg.store import counts
 from kg.store.oxstore import OxStore
 from kg.store.stats import store_stats
@@ -31,11 +32,7 @@ BETA = "https://kg.example.org/source/beta"
 
 def break_alpha(project: kg.Project) -> None:
     """A visit's date that is no xsd:date (a violation on a node of alpha only)."""
-    path = project.facts_dir / "alpha.ttl"
-    text = path.read_text(encoding="utf-8")
-    broken = text.replace('"2024-01-02"^^xsd:date ;\n    prov', '"2 January 2024" ;\n    prov')
-    assert broken != text
-    path.write_text(broken, encoding="utf-8")
+    break_alpha_date(project.root)
 
 
 def test_a_changed_source_is_revalidated_and_an_unchanged_one_not_reparsed(mini: kg.Project, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from click.testing import CliRunner, Result
 
 import kg
 from kg.cli import cli, main
+from kg.sources.annotate import labels_of, propose
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -223,6 +224,11 @@ def test_with_dash_reads_standard_input(runner: CliRunner, mini: kg.Project, tmp
 
 def test_facts_and_with_file_names_with_a_space(runner: CliRunner, mini: kg.Project, tmp_path: Path) -> None:
     (mini.facts_dir / "beta.ttl").rename(mini.facts_dir / "my beta.ttl")
+    # the statement IRIs are minted from the file's stem: proposed again, as a curator would
+    renamed = mini.facts_dir / "my beta.ttl"
+    text, _ = propose(renamed, labels_of([mini.ontology_path, *sorted(mini.facts_dir.glob("*.ttl"))]))
+    assert "statement/my%20beta-" in text and "statement:beta-" not in text
+    renamed.write_text(text, encoding="utf-8")
     extra = tmp_path / "more data.ttl"
     extra.write_text('<https://example.org/x> <http://www.w3.org/2000/01/rdf-schema#label> "x" .\n', encoding="utf-8")
     result = run(runner, mini, "build", "--with", str(extra), "--json")

@@ -18,6 +18,8 @@ from kg.diff.model import _scan_nquads, graph_of_line, open_nquads
 ROOT = Path(__file__).resolve().parents[2]
 FIGURE_FILE = "000_5af62eee91348360.ttl"
 FIGURE = "figure:trade-turnover-kazakhstan-singapore-2023-000"
+#: its rdfs:label in facts/000_5af62eee91348360.ttl (what kg diff names a node by)
+FIGURE_LABEL = "Kazakhstan–Singapore trade turnover, last year (2023): $1.6 billion (000)"
 
 PREFIXES = """\
 @prefix kgo: <https://kg.example.org/ontology#> .
@@ -368,7 +370,7 @@ def test_cli_figure_value_changed_between_commits(gitrepo: Path, runner: CliRunn
     assert "1 graph(s) compared, 6 unchanged" in out
     section = out.split("\n000_5af62eee91348360  (1 change(s))\n", 1)[1]
     # the figure by its label (its minted name: the figure has no rdfs:label) and kind
-    assert "changed              trade-turnover-kazakhstan-singapore-2023-000 (kgo:Figure)  " + FIGURE in section
+    assert f"changed              {FIGURE_LABEL} (kgo:Figure)  " + FIGURE in section
     assert "kgo:value: 1600000000 → 1700000000" in section
     assert 'quote: "Last year, bilateral trade turnover reached $1.6 billion' in section
     # HEAD against the working tree (the default): nothing changed since
@@ -393,7 +395,7 @@ def test_cli_markdown_review_comment(gitrepo: Path, runner: CliRunner) -> None:
     assert md.startswith("## kg diff: `HEAD~1` → `HEAD`\n")
     assert "| class | count |\n|---|---:|\n| added | 0 |\n| removed | 0 |\n| changed | 1 |\n" in md
     assert "\n### 000_5af62eee91348360\n\n1 changed.\n\n" in md
-    assert f"- **changed** · **trade-turnover-kazakhstan-singapore-2023-000** (`kgo:Figure`) `{FIGURE}`" in md
+    assert f"- **changed** · **{FIGURE_LABEL}** (`kgo:Figure`) `{FIGURE}`" in md
     assert "  - `kgo:value`: `1600000000` → `1700000000`\n" in md
     assert "  - quote (unchanged):\n    > Last year, bilateral trade turnover reached $1.6 billion" in md
 
@@ -416,7 +418,7 @@ def test_cli_fail_on_removed_after_statement_removed(gitrepo: Path, runner: CliR
     args = ["--root", str(gitrepo), "diff", "HEAD~1", "HEAD"]
     removed = runner.invoke(cli, [*args, "--fail-on", "removed"])
     assert removed.exit_code == 1, removed.output
-    assert "  changed              trade-turnover-kazakhstan-singapore-2023-000 (kgo:Figure)" in removed.output
+    assert f"  changed              {FIGURE_LABEL} (kgo:Figure)" in removed.output
     assert "kgo:qualifier: kgo:Exactly → (none)" in removed.output
     assert "Statements of kept nodes: 1 removed" in removed.output
     assert runner.invoke(cli, [*args, "--fail-on", "re-sourced"]).exit_code == 0

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 import kg
 from kg.cli import cli
+from tests import mini_edits
 
 ALPHA = "https://kg.example.org/source/alpha"
 BETA = "https://kg.example.org/source/beta"
@@ -28,11 +29,7 @@ def findings(runner: CliRunner, project: kg.Project, *args: str) -> tuple[int, l
 
 def move_borduria_to_beta_only(project: kg.Project) -> None:
     """alpha's visit then refers to a country that only beta types as schema:Country."""
-    alpha = project.facts_dir / "alpha.ttl"
-    text = alpha.read_text(encoding="utf-8")
-    line = 'country:borduria a schema:Country ; rdfs:label "Borduria"@en ; prov:wasDerivedFrom evidence:alpha-q01 .\n'
-    assert line in text
-    alpha.write_text(text.replace(line, ""), encoding="utf-8")
+    mini_edits.move_borduria_to_beta_only(project.root)
 
 
 @pytest.mark.parametrize("engine", ["oxigraph", "pyshacl"])
@@ -51,11 +48,7 @@ def test_references_to_entities_of_other_sources_are_no_false_violations(
 @pytest.mark.parametrize("engine", ["oxigraph", "pyshacl"])
 def test_a_source_gets_its_own_violations_only(runner: CliRunner, mini: kg.Project, engine: str) -> None:
     move_borduria_to_beta_only(mini)
-    alpha = mini.facts_dir / "alpha.ttl"
-    alpha.write_text(
-        alpha.read_text(encoding="utf-8").replace('"2024-01-02"^^xsd:date ;\n    prov', '"2 January 2024" ;\n    prov'),
-        encoding="utf-8",
-    )
+    mini_edits.break_alpha_date(mini.root)
     code, full = findings(runner, mini, "--engine", engine)
     assert code == 1
     code, only_alpha = findings(runner, mini, "--engine", engine, "--source", "alpha")
