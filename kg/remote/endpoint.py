@@ -90,7 +90,12 @@ class Endpoint:
                 self.query_url,
                 # (the filter lets the server skip its own graphs: Virtuoso's system graphs made
                 # the unfiltered form take seconds on a graph of thousands of triples)
-                [("query", f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{BASE}")) }}')],
+                [
+                    (
+                        "query",
+                        f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{BASE}")) }}',
+                    )
+                ],
                 "application/sparql-results+json",
             )
             found = json.loads(data)["results"]["bindings"]

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 import kg
-from tests.mini_edits import break_alpha_date
 from kg.build import BUILD_OUTPUTS
+from tests.mini_edits import break_alpha_date
 
 
 def test_build_writes_every_output(mini: kg.Project, tmp_path: Path) -> None:

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 import kg
-from tests.mini_edits import break_alpha_date
 from kg.store import counts
 from kg.store.oxstore import OxStore
 from kg.store.stats import store_stats
 from kg.validate.validation import validate_store
+from tests.mini_edits import break_alpha_date
 
 ALPHA = "https://kg.example.org/source/alpha"
 
