@@ -45,3 +45,15 @@ def move_borduria_to_beta_only(root: Path) -> None:
     end = text.index(" .\n", start) + len(" .\n")
     assert line in text
     path.write_text((text[:start] + text[end:]).replace(line, ""), encoding="utf-8")
+
+
+def redate_alpha_visit(text: str) -> str:
+    """alpha's facts with the visit's start date moved from 2 to 3 January 2024 (the triple and its
+    statement node, renamed to the new triple's IRI): a valid edit that keeps the file's size."""
+    old = statement_iri("alpha", iri(VISIT), iri(START_DATE), ("L", "2024-01-02", XSD_DATE, ""))
+    new = statement_iri("alpha", iri(VISIT), iri(START_DATE), ("L", "2024-01-03", XSD_DATE, ""))
+    edited = text.replace('schema:startDate "2024-01-02"^^xsd:date', 'schema:startDate "2024-01-03"^^xsd:date')
+    edited = edited.replace('rdf:object "2024-01-02"^^xsd:date', 'rdf:object "2024-01-03"^^xsd:date')
+    edited = edited.replace(_local(old) + " ", _local(new) + " ")
+    assert edited.count('"2024-01-03"^^xsd:date') == 2 and edited.count(_local(new)) == 1
+    return edited
