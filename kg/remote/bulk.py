@@ -184,8 +184,38 @@ def _opener(endpoint: Endpoint, url: str) -> urllib.request.OpenerDirector:
     return urllib.request.build_opener(*handlers)
 
 
+def _authorise(endpoint: Endpoint, request: urllib.request.Request) -> None:
+    """Add the credentials to ``request`` before it is sent. A server that asks for them (HTTP 401)
+    may close the connection while a large body is still being sent (a broken pipe, not a
+    retry), so the challenge is fetched first with a bodiless ``HEAD`` and answered up front."""
+    if not endpoint.user:
+        return
+    import base64
+
+    probe = urllib.request.Request(request.full_url, method="HEAD")
+    try:
+        with urllib.request.build_opener().open(probe, timeout=endpoint.timeout):
+            return  # (no credentials asked for)
+    except urllib.error.HTTPError as err:
+        challenge = err.headers.get("WWW-Authenticate", "") if err.code == 401 else ""
+    except (urllib.error.URLError, OSError, ValueError) as err:
+        raise EndpointError(f"{request.full_url}: cannot reach the SPARQL server ({err})") from None
+    scheme, _, rest = challenge.partition(" ")
+    if scheme.lower() == "digest":
+        manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        manager.add_password(None, request.full_url, endpoint.user, endpoint.password or "")
+        fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(rest))
+        answer = urllib.request.HTTPDigestAuthHandler(manager).get_authorization(request, fields)
+        if answer:
+            request.add_unredirected_header("Authorization", f"Digest {answer}")
+    elif scheme.lower() == "basic":
+        token = base64.b64encode(f"{endpoint.user}:{endpoint.password or ''}".encode()).decode("ascii")
+        request.add_unredirected_header("Authorization", f"Basic {token}")
+
+
 def _put(opener: urllib.request.OpenerDirector, endpoint: Endpoint, url: str, body: bytes) -> None:
     request = urllib.request.Request(url, data=body, method="PUT", headers={"Content-Type": "application/n-triples"})
+    _authorise(endpoint, request)
     try:
         with opener.open(request, timeout=endpoint.timeout) as response:
             response.read()

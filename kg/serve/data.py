@@ -151,10 +151,16 @@ class Entity:
 QUOTES = """
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 SELECT DISTINCT ?fact ?source ?quote ?start WHERE {
-  { BIND(NODE AS ?fact) } UNION { ?fact ?link NODE
-    FILTER(?link NOT IN (prov:wasDerivedFrom, oa:hasSource, <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>)) }
-  ?fact prov:wasDerivedFrom ?ev . ?ev oa:hasSource ?source ; oa:hasSelector ?sel . ?sel oa:exact ?quote .
+  { BIND(NODE AS ?fact) ?fact prov:wasDerivedFrom ?ev }
+  UNION
+  # the quotes of the node's statements (rdf:Statement nodes about it) are its own quotes
+  { ?statement rdf:subject NODE ; prov:wasDerivedFrom ?ev . BIND(NODE AS ?fact) }
+  UNION
+  { ?fact ?link NODE ; prov:wasDerivedFrom ?ev
+    FILTER(?link NOT IN (prov:wasDerivedFrom, oa:hasSource, rdf:type, rdf:subject, rdf:predicate, rdf:object)) }
+  ?ev oa:hasSource ?source ; oa:hasSelector ?sel . ?sel oa:exact ?quote .
   OPTIONAL { ?ev oa:hasSelector/oa:start ?start }
 } LIMIT SIZE OFFSET START"""
 

@@ -192,11 +192,20 @@ def entity_page(item: Entity) -> str:
     external = "".join(f"<li>{link(x)} <span class=note>external</span></li>" for x in item.external)
     evidence = []
     for source, quotes in sorted(item.quotes_by_source.items()):
+        # one item per passage (the same sentence is evidence for several facts: listed once,
+        # with every fact it is for besides this node)
+        passages: dict[tuple[int | None, str], list[URIRef]] = {}
+        for q in quotes:
+            passages.setdefault((q.start, q.quote), []).append(q.fact)
         quote_items = "".join(
-            f'<li><blockquote class="quote">{escape(q.quote)}</blockquote>'
-            + (f'<div class="for">for {link(q.fact, names)}</div>' if q.fact != item.iri else "")
+            f'<li><blockquote class="quote">{escape(text)}</blockquote>'
+            + (
+                f'<div class="for">for {", ".join(link(f, names) for f in others)}</div>'
+                if (others := [f for f in dict.fromkeys(facts) if f != item.iri])
+                else ""
+            )
             + "</li>"
-            for q in quotes
+            for (_start, text), facts in passages.items()
         )
         stem = source.rsplit("/", 1)[-1]
         name = names.get(URIRef(source), "")

@@ -431,27 +431,28 @@ def _default(today: Date | None) -> datetime:
 
 # ------------------------------------------------------------------------------- figures
 
-#: qualifiers as written, mapped to the ontology's (longest first); "up to" is kgo:UpTo
+#: qualifiers as written, each mapped to the ontology's qualifier of that wording (one qualifier per
+#: wording: the support check finds the qualifier's label or alternative label in the quote)
 QUALIFIERS = {
     "more than": "MoreThan",
-    "over": "MoreThan",
-    "exceed": "MoreThan",
-    "exceeds": "MoreThan",
-    "exceeded": "MoreThan",
-    "exceeding": "MoreThan",
-    "surpassing": "MoreThan",
-    "surpassed": "MoreThan",
-    "above": "MoreThan",
-    "in excess of": "MoreThan",
-    "nearly": "About",
-    "almost": "About",
+    "over": "Over",
+    "exceed": "Exceeding",
+    "exceeds": "Exceeding",
+    "exceeded": "Exceeding",
+    "exceeding": "Exceeding",
+    "surpassing": "Surpassing",
+    "surpassed": "Surpassing",
+    "above": "Above",
+    "in excess of": "InExcessOf",
+    "nearly": "Nearly",
+    "almost": "Almost",
     "about": "About",
-    "around": "About",
-    "approximately": "About",
-    "roughly": "About",
-    "some": "About",
+    "around": "Around",
+    "approximately": "Approximately",
+    "roughly": "Roughly",
+    "some": "Some",
     "up to": "UpTo",
-    "as much as": "UpTo",
+    "as much as": "AsMuchAs",
 }
 _QUAL = "|".join(sorted((re.escape(q) for q in QUALIFIERS), key=len, reverse=True))
 _MULT = {

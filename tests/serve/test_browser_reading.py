@@ -35,9 +35,11 @@ def test_a_source_page_shows_the_article_with_its_quoted_spans_linked_to_facts(b
     # each sentence appears once on the page (no quote repeated per fact)
     main = browser.find_element(By.TAG_NAME, "main").text
     assert main.count("This was the first visit by a Kazakh President to Singapore") == 2  # article + quote list
-    first = browser.find_element(By.CSS_SELECTOR, "#article a.span")
-    assert "State visit of Kassym-Jomart Tokayev to Singapore" in first.get_attribute("title")
-    first.click()
+    # the span of the arrival sentence names, in its title, the visit it supports
+    spans = browser.find_elements(By.CSS_SELECTOR, "#article a.span")
+    arrival = next(s for s in spans if "arrived in Singapore for a state visit" in s.text)
+    assert "State visit of Kassym-Jomart Tokayev to Singapore" in arrival.get_attribute("title")
+    arrival.click()
     target = browser.find_element(By.CSS_SELECTOR, "ol.spans > li:target")
     facts = target.find_element(By.CSS_SELECTOR, "ul.facts a")
     assert facts.get_attribute("href").startswith(server + "/id/")

@@ -184,7 +184,7 @@ def test_default_graph_uri_selects_a_source(server: str) -> None:
     answer = httpx.get(server + "/sparql", params={"query": count, "default-graph-uri": source}).json()
     import pyoxigraph as ox
 
-    facts = Path(__file__).resolve().parents[1] / "facts" / "003_dbc77deba9cd34d7.ttl"
+    facts = Path(__file__).resolve().parents[2] / "facts" / "003_dbc77deba9cd34d7.ttl"
     expected = len(set(ox.parse(path=str(facts), format=ox.RdfFormat.TURTLE)))  # the triples of that article
     assert answer["results"]["bindings"][0]["n"]["value"] == str(expected)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from rdflib import RDF, RDFS, SKOS, Graph, URIRef
 
 import kg
 from kg.cli import cli
@@ -156,8 +157,22 @@ def test_draft_figures_keep_their_qualifier_and_dates_their_inference() -> None:
     )
     draft = draft_text("009_x", Article(Path("x.txt"), body, "0" * 64), known=[])
     figures = {(f"{f.value.normalize():f}", f.unit, f.qualifier, f.qualifier_text) for f in draft.figures}
-    assert ("3500000000", "USD", "About", "nearly") in figures
+    assert ("3500000000", "USD", "Nearly", "nearly") in figures
     assert ("40", "Percent", "UpTo", "up to") in figures
-    assert ("120", "Count", "MoreThan", "Over") in figures
+    assert ("120", "Count", "Over", "Over") in figures
     dates = {(d.value, d.inferred) for d in draft.dates}
     assert ("2025-06-02", True) in dates and ("2024", False) in dates and ("2024", True) in dates
+
+
+def test_every_drafted_qualifier_is_the_ontologys_qualifier_of_that_wording(ontology: Graph) -> None:
+    """kg draft proposes, for each wording it knows, the qualifier whose label (or alternative
+    label) is that wording, so that the support check finds the qualifier in the quote."""
+    from kg.sources.draft import QUALIFIERS
+
+    kgo = "https://kg.example.org/ontology#"
+    qualifiers = set(ontology.subjects(RDF.type, URIRef(kgo + "ValueQualifier")))
+    for wording, name in QUALIFIERS.items():
+        node = URIRef(kgo + name)
+        assert node in qualifiers, name
+        names = {str(o) for p in (RDFS.label, SKOS.altLabel) for o in ontology.objects(node, p)}
+        assert wording in names or wording.rstrip("s") in names, (wording, name, names)
