@@ -53,26 +53,72 @@ def _renamer(stem: str, suffix: str) -> Callable[[re.Match[str]], str]:
     return rename
 
 
+STATEMENT = re.compile(r"<(https://kg\.example\.org/statement/[^>]+)>")
+
+
+def _statements(lines: list[str]) -> dict[str, tuple[object, object, object]]:
+    """The template's statement nodes: IRI -> (subject, predicate, object) as rdflib terms."""
+    from rdflib import RDF, Graph
+
+    graph = Graph().parse(data="\n".join(lines), format="nt")
+    found = {}
+    for node in graph.subjects(RDF.type, RDF.Statement):
+        found[str(node)] = (
+            graph.value(node, RDF.subject),
+            graph.value(node, RDF.predicate),
+            graph.value(node, RDF.object),
+        )
+    return found
+
+
+def _statement_names(
+    stem: str, name: str, statements: dict[str, tuple[object, object, object]], rename: Callable[[re.Match[str]], str]
+) -> dict[str, str]:
+    """Each statement IRI of the template -> the IRI of the copy's statement of the renamed
+    triple (statement IRIs are minted from the file's stem and the triple: kg.sources.support)."""
+    from kg.namespaces import iri_segment
+    from kg.sources.support import _rdflib_term, statement_iri
+
+    def renamed(node: object) -> tuple[str, str, str, str]:
+        term = _rdflib_term(node)
+        if term[0] == "I":
+            return ("I", MINTED.sub(rename, f"<{term[1]}>")[1:-1], "", "")
+        return term
+
+    segment = iri_segment(name)
+    return {old: statement_iri(segment, renamed(s), renamed(p), renamed(o)) for old, (s, p, o) in statements.items()}
+
+
 def generate(target: int, out: Path) -> int:
-    """Write a project with about ``target`` triples to ``out``; return the triple count."""
+    """Write a project with about ``target`` triples to ``out``; return the triple count. Each
+    copy of an article gets its own copy of the article's text (``sources/<stem>-cN.txt``, the
+    same bytes, so the quote gate and the recorded SHA-256 hold) and its statement nodes minted
+    again for the renamed triples, so the generated project conforms as the real one does."""
     if out.exists():
         shutil.rmtree(out)
     (out / "facts").mkdir(parents=True)
+    (out / "sources").mkdir()
     for name in ("ontology.ttl", "shapes.ttl"):
         shutil.copy(ROOT / name, out / name)
     shutil.copytree(ROOT / "queries", out / "queries")
     shutil.copy(ROOT / "facts" / "links.ttl", out / "facts" / "links.ttl")
     written = 0
     copy = 0
-    parts = templates()
+    parts = [(stem, lines, _statements(lines)) for stem, lines in templates()]
     while written < target:
-        for stem, lines in parts:
+        for stem, lines, statements in parts:
             if written >= target:
                 break
             suffix = "" if copy == 0 else f"-c{copy}"
             name = f"{stem}{suffix}"
-            text = "\n".join(MINTED.sub(_renamer(stem, suffix), line) for line in lines)
+            rename = _renamer(stem, suffix)
+            names = _statement_names(stem, name, statements, rename)
+            text = "\n".join(
+                STATEMENT.sub(lambda m, names=names: f"<{names.get(m[1], m[1])}>", MINTED.sub(rename, line))
+                for line in lines
+            )
             text = text.replace(f'"{stem}.txt"', f'"{name}.txt"')
+            shutil.copyfile(ROOT / "sources" / f"{stem}.txt", out / "sources" / f"{name}.txt")
             (out / "facts" / f"{name}.ttl").write_text(text + "\n", encoding="utf-8")
             written += len(lines)
         copy += 1
