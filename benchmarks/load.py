@@ -80,7 +80,7 @@ def nquads_of(project: Path, out: Path) -> int:
     import pyoxigraph as ox
 
     import kg
-    from kg.store import _format_of, graph_files
+    from kg.store.oxstore import _format_of, graph_files
 
     count = 0
     with out.open("wb") as handle:

@@ -132,12 +132,14 @@ def test_packages_by_noun_and_no_module_named_for_being_fast() -> None:
 
 
 def _unresolved_imports() -> list[str]:
-    """Each ``from kg... import name`` (also inside functions, where only a run would find it)
-    whose module or name does not exist: what a move between packages leaves behind."""
+    """Each ``from kg... import name`` in kg and in the benchmarks (also inside functions, where only
+    a run would find it) whose module or name does not exist: what a move between packages leaves
+    behind."""
     import importlib
 
     broken: list[str] = []
-    for name, path in MODULES.items():
+    benchmarks = {f"benchmarks.{p.stem}": p for p in sorted((KG.parent / "benchmarks").glob("*.py"))}
+    for name, path in {**MODULES, **benchmarks}.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
         for node in _imports(ast.parse(path.read_text(encoding="utf-8"), str(path))):
             if isinstance(node, ast.Import):
@@ -164,5 +166,5 @@ def _unresolved_imports() -> list[str]:
     return broken
 
 
-def test_every_import_in_kg_resolves() -> None:
+def test_every_import_of_kg_resolves_in_kg_and_the_benchmarks() -> None:
     assert _unresolved_imports() == []
