@@ -14,6 +14,9 @@ BASE = "https://kg.example.org/"
 KGO_IRI = BASE + "ontology#"
 ONTOLOGY_GRAPH_IRI = BASE + "ontology"
 LINKS_GRAPH_IRI = BASE + "graph/links"
+#: on a SPARQL server after ``kg push``: the merge of every pushed graph (what kg's store holds
+#: as its default graph), so that a query names one default graph instead of thousands
+MERGED_GRAPH_IRI = BASE + "graph/merged"
 SOURCE_IRI = BASE + "source/"
 EVIDENCE_IRI = BASE + "evidence/"
 

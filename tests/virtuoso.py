@@ -30,8 +30,8 @@ ServerPort = 127.0.0.1:{sql_port}
 DisableUnixSocket = 1
 CaseMode = 2
 DirsAllowed = ., /usr/share/virtuoso-opensource-7/vad, {bulk}
-NumberOfBuffers = 20000
-MaxDirtyBuffers = 12000
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty}
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
 ServerRoot = {vsp}
@@ -63,8 +63,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_virtuoso(folder: Path, timeout: float = 90.0) -> Iterator[Virtuoso]:
-    """Start virtuoso-t in ``folder``; stop it (and remove nothing else) on exit."""
+def running_virtuoso(folder: Path, timeout: float = 90.0, memory_mib: int = 160) -> Iterator[Virtuoso]:
+    """Start virtuoso-t in ``folder``; stop it (and remove nothing else) on exit.
+
+    :param memory_mib: the server's page buffers (``NumberOfBuffers`` of 8 KiB; ``MaxDirtyBuffers``
+        3/4 of them, as its ``virtuoso.ini`` advises): small for the tests, about 2/3 of the RAM
+        for a server loading millions of triples.
+    """
     binary = shutil.which("virtuoso-t")
     if binary is None:
         raise FileNotFoundError("virtuoso-t not found (apt-get install virtuoso-opensource)")
@@ -74,7 +79,18 @@ def running_virtuoso(folder: Path, timeout: float = 90.0) -> Iterator[Virtuoso]:
     ini = folder / "virtuoso.ini"
     bulk = folder / "bulk"
     bulk.mkdir(exist_ok=True)
-    ini.write_text(INI.format(db=db, sql_port=sql_port, http_port=http_port, vsp=VSP, bulk=bulk), encoding="utf-8")
+    ini.write_text(
+        INI.format(
+            db=db,
+            sql_port=sql_port,
+            http_port=http_port,
+            vsp=VSP,
+            bulk=bulk,
+            buffers=memory_mib * 128,
+            dirty=memory_mib * 96,
+        ),
+        encoding="utf-8",
+    )
     log = (folder / "stdout.log").open("wb")
     proc = subprocess.Popen(
         [binary, "+foreground", "+configfile", str(ini)], stdout=log, stderr=subprocess.STDOUT, cwd=folder

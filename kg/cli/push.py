@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import KgError
+from ..namespaces import MERGED_GRAPH_IRI
 from .group import cli, fail, progress_bar, project_of
 
 
@@ -96,7 +97,8 @@ def push(
     for graph, count in result.graphs.items():
         click.echo(f"  {graph}  {count} triples")
     click.echo(
-        f"Pushed {sum(result.graphs.values())} triples in {len(result.graphs)} graphs ({result.requests} requests) to {endpoint}"
+        f"Pushed {sum(result.graphs.values())} triples in {len(result.graphs)} graphs, and their merge "
+        f"({result.merged} triples) as {MERGED_GRAPH_IRI} ({result.requests} requests) to {endpoint}"
     )
     if verify:
         try:

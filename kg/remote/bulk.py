@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import KgError
+from ..namespaces import MERGED_GRAPH_IRI
 from .endpoint import BATCH_TRIPLES, Endpoint, EndpointError, PushResult
 
 METHODS = ("insert", "graph-store", "bulk-load")
@@ -77,10 +78,11 @@ def named_graphs(store: Any) -> list[str]:
 
 def graph_ntriples(store: Any, graph: str) -> bytes:
     """One named graph as N-Triples (Oxigraph's writer: escaped terms, a raw newline only at each
-    line's end)."""
+    line's end); :data:`MERGED_GRAPH_IRI` gives the store's default graph, the merge of them all."""
     import pyoxigraph as ox
 
-    data: bytes = store.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+    source = ox.DefaultGraph() if graph == MERGED_GRAPH_IRI else ox.NamedNode(graph)
+    data: bytes = store.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=source)
     return data
 
 
@@ -101,7 +103,9 @@ def push_store(
     graph_store_url: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> PushResult:
-    """Replace each named graph of ``store`` (a :class:`kg.store.OxStore`) on the server.
+    """Replace each named graph of ``store`` (a :class:`kg.store.OxStore`) on the server, and the
+    graph :data:`MERGED_GRAPH_IRI` with their merge (the store's default graph): queries then name
+    that one graph as their default graph (:meth:`Endpoint.dataset`) instead of every graph.
 
     :param method: ``insert``, ``graph-store`` or ``bulk-load`` (see the module's docstring).
     :param loader: for ``bulk-load``: where the server reads files and how to reach ``isql``.
@@ -112,7 +116,7 @@ def push_store(
     """
     if method not in METHODS:
         raise KgError(f"unknown push method {method!r} (one of {', '.join(METHODS)})")
-    graphs = named_graphs(store)
+    graphs = [*named_graphs(store), MERGED_GRAPH_IRI]
     if method == "insert":
         result = _push_insert(store, endpoint, graphs, batch, progress)
     elif method == "graph-store":
@@ -121,7 +125,8 @@ def push_store(
         if loader is None:
             raise KgError("the bulk-load push needs a folder the server reads (--bulk-dir) and --isql")
         result = _push_bulk(store, endpoint, graphs, loader, progress)
-    endpoint._graphs = None
+    endpoint.forget_graphs()
+    result.merged = result.graphs.pop(MERGED_GRAPH_IRI, 0)
     return result
 
 
@@ -419,13 +424,11 @@ def push_project_store(
 
 
 def push_size(project: Any) -> int:
-    """How many triples a push of the project sends (the quads of its named graphs)."""
+    """How many triples a push of the project sends (the quads of its named graphs and of their
+    merge: every quad of the store)."""
     from ..store.oxstore import OxStore
 
-    store = OxStore.open(project)
-    rows = store.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-    merged = int(next(iter(rows))["n"].value)
-    return len(store) - merged
+    return len(OxStore.open(project))
 
 
 def verify_project(project: Any, endpoint: Endpoint) -> list[Check]:

@@ -16,7 +16,7 @@ from rdflib import XSD, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ..errors import KgError, QueryError
-from ..namespaces import BASE, PREFIXES
+from ..namespaces import BASE, MERGED_GRAPH_IRI, PREFIXES
 
 BATCH_TRIPLES = 2000
 
@@ -36,6 +36,7 @@ class Endpoint:
     password: str | None = None
     timeout: float = 120.0
     _graphs: list[str] | None = field(default=None, repr=False)
+    _merged: bool | None = field(default=None, repr=False)
 
     @classmethod
     def from_options(
@@ -84,7 +85,7 @@ class Endpoint:
     # ------------------------------------------------------------------ query
 
     def graphs(self) -> list[str]:
-        """kg's named graphs on the server (cached)."""
+        """kg's named graphs on the server (cached), without the merged graph a push adds."""
         if self._graphs is None:
             data = self._post(
                 self.query_url,
@@ -98,13 +99,32 @@ class Endpoint:
                 ],
                 "application/sparql-results+json",
             )
-            found = json.loads(data)["results"]["bindings"]
-            self._graphs = sorted(b["g"]["value"] for b in found if b["g"]["value"].startswith(BASE))
+            found = {b["g"]["value"] for b in json.loads(data)["results"]["bindings"]}
+            self._merged = MERGED_GRAPH_IRI in found
+            self._graphs = sorted(g for g in found if g.startswith(BASE) and g != MERGED_GRAPH_IRI)
         return self._graphs
 
+    def merged(self) -> bool:
+        """Whether the server holds the merged graph of a ``kg push`` (:data:`MERGED_GRAPH_IRI`)."""
+        self.graphs()
+        return bool(self._merged)
+
+    def forget_graphs(self) -> None:
+        """Ask the server again for its graphs at the next query (after a push)."""
+        self._graphs = None
+        self._merged = None
+
+    def dataset(self) -> list[tuple[str, str]]:
+        """The protocol's dataset parameters for kg's graphs: the merged graph (or, before a push
+        made one, every graph) as the default graph, and each graph as a named graph."""
+        graphs = self.graphs()
+        default = [MERGED_GRAPH_IRI] if self.merged() else graphs
+        return [("default-graph-uri", g) for g in default] + [("named-graph-uri", g) for g in graphs]
+
     def run_sparql(self, text: str, bindings: Mapping[str, Node] | None = None) -> Any:
-        """Run a query with kg's graphs as the dataset: their merge as the default graph and each
-        as a named graph; parameters go in as a VALUES block of escaped terms.
+        """Run a query with kg's graphs as the dataset (:meth:`dataset`): their merge as the
+        default graph and each as a named graph; parameters go in as a VALUES block of escaped
+        terms.
 
         :raises QueryError: when the server rejects the query.
         """
@@ -113,9 +133,7 @@ class Endpoint:
 
         prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items() if f"{p}:" in text)
         query = prologue + (with_values(text, bindings) if bindings else text)
-        form = [("query", query)]
-        form += [("default-graph-uri", g) for g in self.graphs()]
-        form += [("named-graph-uri", g) for g in self.graphs()]
+        form = [("query", query), *self.dataset()]
         accept = "application/sparql-results+json, text/turtle;q=0.9"
         try:
             data = self._post(self.query_url, form, accept)
@@ -153,10 +171,11 @@ def _term(binding: Mapping[str, str]) -> Node:
 
 @dataclass
 class PushResult:
-    """What a push sent, by graph IRI."""
+    """What a push sent: triples by named graph, and in their merge (:data:`MERGED_GRAPH_IRI`)."""
 
     graphs: dict[str, int]
     requests: int
+    merged: int = 0
 
 
 def _batches(lines: list[str], size: int) -> Iterator[list[str]]:
@@ -171,8 +190,9 @@ def push(
     batch: int = BATCH_TRIPLES,
     progress: Callable[[int], None] | None = None,
 ) -> PushResult:
-    """Replace each of the dataset's named graphs on the server: ``DROP SILENT GRAPH`` then
-    ``INSERT DATA`` in batches of N-Triples lines (the same escaping as the N-Quads export).
+    """Replace each of the dataset's named graphs on the server, and :data:`MERGED_GRAPH_IRI` with
+    their merge: ``DROP SILENT GRAPH`` then ``INSERT DATA`` in batches of N-Triples lines (the
+    same escaping as the N-Quads export).
 
     :param progress: called with the number of triples sent after each batch.
     :raises EndpointError: when the server refuses a request.
@@ -191,6 +211,8 @@ def push(
             continue
         lines = sorted({ntriples.triple(s, p, o) for s, p, o in graph})
         texts.append((str(name), ntriples.iri(str(name)), lines))
+    merge = sorted(set().union(*(lines for _iri, _term, lines in texts)))
+    texts.append((MERGED_GRAPH_IRI, ntriples.iri(MERGED_GRAPH_IRI), merge))
     for graph_iri, graph_term, lines in texts:
         endpoint.update(f"DROP SILENT GRAPH {graph_term}")
         requests += 1
@@ -200,5 +222,6 @@ def push(
             if progress is not None:
                 progress(len(chunk))
         sent[graph_iri] = len(lines)
-    endpoint._graphs = None
-    return PushResult(graphs=sent, requests=requests)
+    endpoint.forget_graphs()
+    merged = sent.pop(MERGED_GRAPH_IRI)
+    return PushResult(graphs=sent, requests=requests, merged=merged)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -23,10 +25,17 @@ from ..project import refuse_irregular
 #: bytes of source files parsed into one chunk (about 140k triples of N-Triples-like Turtle):
 #: one bulk_load of a chunk holds its named quads and their default-graph copies, which keeps
 #: the peak memory of a first load near 0.5 GiB at any size
-CHUNK_BYTES = 24 << 20
+CHUNK_BYTES = 16 << 20
+
+#: chunks written at once: two keep both cores of a small machine busy (the bulk loader works
+#: on one core per call) while the main thread parses the next chunk
+WRITERS = 2
 
 
 _BOM = b"\xef\xbb\xbf"
+
+#: a ``kgo:`` IRI in N-Triples
+_KGO_TERM = re.compile(b"<" + re.escape(PREFIXES["kgo"].encode("utf-8")) + b"[^>]*>")
 
 
 def _chunks(
@@ -79,42 +88,62 @@ class _SourceSyntaxError(Exception):
         self.err = err
 
 
-def _check_chunk(
-    memory: Any, held: Mapping[str, Path], checked: Callable[[str], bool], refuse: Callable[[set[str], Path], None]
-) -> None:
-    """Refuse undeclared ``kgo:`` terms in the checked graphs of a chunk: one query for all."""
+def _graph_terms(memory: Any, graph: str) -> set[str]:
+    """The ``kgo:`` IRIs one graph of ``memory`` uses, exactly (a query)."""
+    from ..ntriples import iri as nt_iri
+
     kgo = PREFIXES["kgo"]
-    used: dict[str, set[str]] = {}
     rows = memory.query(
-        "SELECT DISTINCT ?g ?t WHERE { GRAPH ?g { { ?t ?p ?o } UNION { ?s ?t ?o } UNION { ?s ?p ?t } } "
+        f"SELECT DISTINCT ?t WHERE {{ GRAPH {nt_iri(graph)} {{ {{ ?t ?p ?o }} UNION {{ ?s ?t ?o }} UNION {{ ?s ?p ?t }} }} "
         f'FILTER(isIRI(?t) && STRSTARTS(STR(?t), "{kgo}")) }}'
     )
-    for row in rows:
-        used.setdefault(row["g"].value, set()).add(row["t"].value)
-    for graph, path in held.items():
-        if graph in used and checked(graph):
-            refuse(used[graph], path)
+    return {row["t"].value for row in rows}
 
 
-def _payload(ox: Any, memory: Any) -> bytes:
-    """A chunk as N-Quads: each graph's triples (Oxigraph's N-Triples: escaped terms, a raw
-    newline only at each line's end) once as they are, which N-Quads reads as the default graph
-    (a set: a triple several graphs hold is stored once), and once with the graph's name before
-    each line's final `` .``."""
+def _write_chunk(
+    ox: Any,
+    store: Any,
+    memory: Any,
+    held: Mapping[str, Path],
+    checked: Callable[[str], bool],
+    refuse: Callable[[set[str], Path], None],
+) -> None:
+    """Check a parsed chunk and write it to ``store`` in one ``bulk_load`` of N-Quads: each
+    graph's triples (Oxigraph's N-Triples: escaped terms, a raw newline only at each line's end)
+    once as they are, which N-Quads reads as the default graph (a set: a triple several graphs
+    hold is stored once), and once with the graph's name before each line's final `` .``.
+
+    The ``kgo:`` terms of each checked graph are read from its N-Triples (an IRI is the only
+    ``<...>`` outside a literal); only when one of them is refused is the graph asked again
+    exactly, since a literal may quote an IRI. Runs in a writer thread: the main thread parses
+    the next chunk meanwhile.
+    """
     parts: list[bytes] = []
-    for graph in memory.named_graphs():
-        triples: bytes = memory.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+    for node in memory.named_graphs():
+        graph = str(node.value)
+        triples: bytes = memory.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node)
+        path = held.get(graph)
+        if path is not None and checked(graph):
+            found = {term[1:-1].decode("utf-8") for term in _KGO_TERM.findall(triples)}
+            if found:
+                try:
+                    refuse(found, path)
+                except InputError:
+                    refuse(_graph_terms(memory, graph), path)
         parts.append(triples)
-        parts.append(triples.replace(b" .\n", b" " + str(graph).encode("utf-8") + b" .\n"))
-    return b"".join(parts)
+        parts.append(triples.replace(b" .\n", b" " + str(node).encode("utf-8") + b" .\n"))
+    payload = b"".join(parts)
+    del parts
+    # written by kg just now from parsed terms: no need to check the IRIs again
+    store.bulk_load(payload, format=ox.RdfFormat.N_QUADS, lenient=True)
 
 
-def _drain(pending: Future[None] | None) -> None:
-    """Wait for a write in flight before the store is emptied (its own error is not the one to
-    report)."""
-    if pending is not None:
+def _drain(pending: deque[Future[None]]) -> None:
+    """Wait for the writes in flight before the store is emptied (their own errors are not the
+    ones to report)."""
+    for write in pending:
         with contextlib.suppress(Exception):  # the error being raised already says what failed
-            pending.result()
+            write.result()
 
 
 def first_load(
@@ -145,22 +174,19 @@ def first_load(
         if progress is not None:
             progress(1)
 
-    # one chunk is written (Oxigraph releases the GIL while it loads) while the next is parsed
-    with ThreadPoolExecutor(max_workers=1) as writer:
-        pending: Future[None] | None = None
+    # chunks are written by WRITERS threads (Oxigraph releases the GIL while it loads, and RocksDB
+    # ingests their files side by side) while the next chunk is parsed
+    with ThreadPoolExecutor(max_workers=WRITERS) as writer:
+        pending: deque[Future[None]] = deque()
         try:
             for memory, held in _chunks(ox, files, hashes, formats, chunk_bytes or CHUNK_BYTES, on_file):
-                _check_chunk(memory, held, checked, refuse)
-                payload = _payload(ox, memory)
-                del memory
-                if pending is not None:
-                    pending.result()
+                while len(pending) >= WRITERS:
+                    pending.popleft().result()
                     checkpoint("bulk batch loaded")
-                # written by kg just now from parsed terms: no need to check the IRIs again
-                pending = writer.submit(store.bulk_load, payload, format=ox.RdfFormat.N_QUADS, lenient=True)
-                del payload
-            if pending is not None:
-                pending.result()
+                pending.append(writer.submit(_write_chunk, ox, store, memory, held, checked, refuse))
+                del memory
+            while pending:
+                pending.popleft().result()
                 checkpoint("bulk batch loaded")
         except _SourceSyntaxError as err:
             _drain(pending)

@@ -63,6 +63,49 @@ def test_push_keeps_named_graphs(pushed: tuple[Endpoint, kg.Project]) -> None:
     assert {str(g): int(n) for g, n in rows.rows} == local  # type: ignore[union-attr, arg-type]
 
 
+def test_push_adds_the_merge_of_its_graphs_and_queries_name_it_as_the_default_graph(
+    pushed: tuple[Endpoint, kg.Project],
+) -> None:
+    import pyoxigraph as ox
+
+    from kg.namespaces import MERGED_GRAPH_IRI
+    from kg.store import OxStore
+
+    endpoint, project = pushed
+    endpoint.forget_graphs()
+    store = OxStore.open(project)
+    local_merge = len(store.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).splitlines())
+    rows = kg.run_query(endpoint, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert [int(n) for (n,) in rows.rows] == [local_merge]  # type: ignore[union-attr, call-overload]
+    # one default graph (the merge), each source a named graph, the merge not among them
+    assert endpoint.merged()
+    assert MERGED_GRAPH_IRI not in endpoint.graphs()
+    dataset = endpoint.dataset()
+    assert [g for k, g in dataset if k == "default-graph-uri"] == [MERGED_GRAPH_IRI]
+    assert [g for k, g in dataset if k == "named-graph-uri"] == endpoint.graphs()
+
+
+def test_without_the_merged_graph_every_graph_is_the_default_graph(
+    pushed: tuple[Endpoint, kg.Project], virtuoso: Virtuoso
+) -> None:
+    from kg.namespaces import MERGED_GRAPH_IRI
+
+    endpoint, _project = pushed
+    writer = Endpoint.from_options(virtuoso.query_url, virtuoso.update_url, virtuoso.user, virtuoso.password)
+    writer.update(f"DROP SILENT GRAPH <{MERGED_GRAPH_IRI}>")
+    try:
+        endpoint.forget_graphs()
+        assert not endpoint.merged()
+        assert [g for k, g in endpoint.dataset() if k == "default-graph-uri"] == endpoint.graphs()
+        query = CATALOGUE.get("visits")
+        assert _rows(kg.run_query(endpoint, query, {})) == _rows(
+            kg.run_query(kg.load_dataset(kg.Project(ROOT)), query, {})
+        )
+    finally:
+        assert _push_cli(virtuoso).exit_code == 0
+        endpoint.forget_graphs()
+
+
 @pytest.mark.parametrize("name", CATALOGUE.names())
 def test_every_stored_query_gives_the_local_rows(pushed: tuple[Endpoint, kg.Project], name: str) -> None:
     endpoint, project = pushed

@@ -95,3 +95,22 @@ def test_an_empty_file_is_an_empty_named_graph(project: kg.Project) -> None:
     store = OxStore.open(project)
     assert ox.NamedNode("https://kg.example.org/graph/links") in set(store.store.named_graphs())
     assert store.sync(project).loaded == []
+
+
+def test_an_iri_quoted_in_a_literal_is_not_a_term_but_an_undeclared_term_is_refused(project: kg.Project) -> None:
+    """The loader reads the ``kgo:`` terms of a graph from its N-Triples, where a literal may quote
+    an IRI: such a graph is asked again exactly before anything is refused."""
+    source = sorted(project.facts_dir.glob("0*.ttl"))[0]
+    text = source.read_text(encoding="utf-8")
+    quoted = '\n<https://kg.example.org/id/test/x> <http://www.w3.org/2000/01/rdf-schema#comment> "see <https://kg.example.org/ontology#NotATerm> here" .\n'
+    source.write_text(text + quoted, encoding="utf-8")
+    store = OxStore.open(project)
+    assert '"see <https://kg.example.org/ontology#NotATerm> here"' in store.store.dump(
+        format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()
+    ).decode("utf-8")
+    source.write_text(
+        text + quoted + '<https://kg.example.org/id/test/x> <https://kg.example.org/ontology#alsoNot> "v" .\n'
+    )
+    with pytest.raises(kg.UndeclaredTermError, match="kgo:alsoNot") as caught:
+        OxStore.open(project, path=project.root / ".kg" / "second")
+    assert caught.value.path == source and "NotATerm" not in str(caught.value)
