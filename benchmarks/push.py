@@ -32,6 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per HTTP request")
     parser.add_argument("--no-verify", action="store_true", help="skip running the stored queries on the server")
     parser.add_argument(
+        "--query-seconds",
+        type=int,
+        default=300,
+        help="the server's MaxQueryExecutionTime: a stored query that takes longer counts as not answered",
+    )
+    parser.add_argument(
         "--server-memory",
         type=int,
         default=8192,
@@ -58,7 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     for method in args.methods.split(","):
         folder = workdir / f"virtuoso-{method}"
         shutil.rmtree(folder, ignore_errors=True)
-        with running_virtuoso(folder, timeout=300, memory_mib=args.server_memory) as server:
+        with running_virtuoso(
+            folder, timeout=300, memory_mib=args.server_memory, max_rows=10_000_000, query_seconds=args.query_seconds
+        ) as server:
             endpoint = Endpoint.from_options(server.query_url, server.update_url, server.user, server.password)
             endpoint.timeout = args.timeout
             loader = BulkLoader(Path(server.bulk_dir), [isql, f"127.0.0.1:{server.sql_port}"])
@@ -85,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"{same} of {len(checks)} stored queries give the same rows ({time.perf_counter() - start:.0f} s)"
                 )
                 verdict += f"; differ: {differ}" if differ else ""
+                slowest = sorted(checks, key=lambda c: -c.seconds)[:3]
+                verdict += "; slowest there: " + ", ".join(f"{c.name} {c.seconds:.1f} s" for c in slowest)
                 print(f"  {method}: {verdict}", flush=True)
             rows.append((method, triples, seconds, result.requests, verdict))
     insert = next((seconds for method, _t, seconds, _r, _v in rows if method == "insert"), None)

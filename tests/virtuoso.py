@@ -39,8 +39,8 @@ MaxClientConnections = 10
 ServerThreads = 10
 Charset = UTF-8
 [SPARQL]
-ResultSetMaxRows = 100000
-MaxQueryExecutionTime = 120
+ResultSetMaxRows = {max_rows}
+MaxQueryExecutionTime = {query_seconds}
 """
 
 
@@ -63,12 +63,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_virtuoso(folder: Path, timeout: float = 90.0, memory_mib: int = 160) -> Iterator[Virtuoso]:
+def running_virtuoso(
+    folder: Path, timeout: float = 90.0, memory_mib: int = 160, max_rows: int = 100_000, query_seconds: int = 120
+) -> Iterator[Virtuoso]:
     """Start virtuoso-t in ``folder``; stop it (and remove nothing else) on exit.
 
     :param memory_mib: the server's page buffers (``NumberOfBuffers`` of 8 KiB; ``MaxDirtyBuffers``
         3/4 of them, as its ``virtuoso.ini`` advises): small for the tests, about 2/3 of the RAM
         for a server loading millions of triples.
+    :param max_rows: ``ResultSetMaxRows``, the most rows an answer may have.
+    :param query_seconds: ``MaxQueryExecutionTime``, after which the server stops a query.
     """
     binary = shutil.which("virtuoso-t")
     if binary is None:
@@ -88,6 +92,8 @@ def running_virtuoso(folder: Path, timeout: float = 90.0, memory_mib: int = 160)
             bulk=bulk,
             buffers=memory_mib * 128,
             dirty=memory_mib * 96,
+            max_rows=max_rows,
+            query_seconds=query_seconds,
         ),
         encoding="utf-8",
     )

@@ -3,6 +3,7 @@ Update, and run queries over the SPARQL 1.1 Protocol. Tested against Virtuoso.""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import urllib.error
@@ -19,6 +20,11 @@ from ..errors import KgError, QueryError
 from ..namespaces import BASE, MERGED_GRAPH_IRI, PREFIXES
 
 BATCH_TRIPLES = 2000
+
+# Virtuoso answers a query with one response header per graph of its dataset
+# (X-SPARQL-default-graph, X-SPARQL-named-graph), and http.client refuses more than 100 headers:
+# a query naming the graphs of a large push would fail before its answer is read
+http.client._MAXHEADERS = max(getattr(http.client, "_MAXHEADERS", 100), 1 << 20)  # type: ignore[attr-defined]
 
 
 class EndpointError(KgError):
@@ -72,6 +78,8 @@ class Endpoint:
             raise EndpointError(f"{url}: HTTP {err.code} {err.reason}: {' '.join(detail[:3])[:300]}") from None
         except (urllib.error.URLError, OSError) as err:
             raise EndpointError(f"{url}: cannot reach the SPARQL server ({err})") from None
+        except http.client.HTTPException as err:
+            raise EndpointError(f"{url}: the SPARQL server's answer cannot be read ({err})") from None
 
     # ------------------------------------------------------------------ update
 

@@ -390,8 +390,9 @@ async def sparql(server: Server, request: Request) -> Response:
         check_services(text, server.settings.allow_service)
     except ServiceRefused as err:
         return _error(request, 403, err.message, page=False)
-    key = query_key(text, default_graphs, named_graphs)
-    refused = server.penalty.refused(key)
+    # (the key reads the query's tokens: only worth it when some query is in the penalty box)
+    key = query_key(text, default_graphs, named_graphs) if server.penalty.entries else None
+    refused = server.penalty.refused(key) if key is not None else None
     if refused is not None:
         return _error(request, 503, refused, page=False)
     try:
@@ -407,7 +408,7 @@ async def sparql(server: Server, request: Request) -> Response:
         )
     except ProtocolError as err:
         if isinstance(err, QueryTimeout) or (isinstance(err, WorkerLost) and err.the_query):
-            server.penalty.add(key, err.message)
+            server.penalty.add(key or query_key(text, default_graphs, named_graphs), err.message)
         return _error(request, err.status, err.message, page=False)
     media = answer.media_type + ("; charset=utf-8" if answer.media_type.startswith("text/") else "")
     return Response(answer.body, headers={"Content-Type": media, "Vary": "Accept"})
