@@ -42,6 +42,15 @@ from .group import cli, fail, project_of
     metavar="HOST",
     help="Let SERVICE call endpoints on HOST (repeatable; SERVICE is refused by default).",
 )
+@click.option(
+    "--answer-cache",
+    "answer_cache",
+    default=64,
+    show_default=True,
+    type=click.IntRange(min=0),
+    metavar="MIB",
+    help="MiB of /sparql answers kept for queries asked again while the data is unchanged (0: none).",
+)
 @click.option("--quiet", is_flag=True, help="No access log (one line per request on standard error).")
 @click.pass_context
 def serve(
@@ -53,6 +62,7 @@ def serve(
     workers: int,
     memory: int,
     allow_service: tuple[str, ...],
+    answer_cache: int,
     quiet: bool,
 ) -> None:
     """Serve the graph read-only over HTTP: a SPARQL endpoint (/sparql), a page for every
@@ -75,6 +85,7 @@ def serve(
             memory=memory,
             allow_service=allow_service,
             quiet=quiet,
+            answer_cache=answer_cache,
         )
     except KgError as err:
         fail(err)

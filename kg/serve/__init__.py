@@ -71,6 +71,7 @@ def serve(
     allow_service: tuple[str, ...] = (),
     quiet: bool = False,
     log_level: str = "warning",
+    answer_cache: int = 64,
 ) -> None:
     """Build (or open) the store, bind ``host:port`` and serve until interrupted.
 
@@ -89,6 +90,7 @@ def serve(
             memory=memory,
             allow_service=allow_service,
             quiet=quiet,
+            answer_cache=answer_cache,
         )
     except BaseException:
         sock.close()

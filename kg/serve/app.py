@@ -34,6 +34,7 @@ from ..project import Project
 from ..query.catalogue import Catalogue, StoredQuery
 from ..store.oxstore import MANIFEST, STORE_DIR, OxStore
 from . import data, pages
+from .answers import AnswerCache
 from .guard import ServiceRefused, check_services
 from .pool import PAGES, SPARQL, PenaltyBox, Pool, PoolSettings, WorkerLost, query_key
 from .sparql import FORMAT_NAMES, ProtocolError, QueryTimeout, negotiate
@@ -93,6 +94,7 @@ class Settings:
     allow_service: tuple[str, ...] = ()  # hosts SERVICE may call
     quiet: bool = False  # no access log
     queue: int = 256  # requests waiting per queue (pages, /sparql) before 503
+    answer_cache: int = 64  # MiB of /sparql answers kept for queries asked again (0: none)
 
 
 PAGE_ROWS = 100  # rows of a stored query's answer on one page
@@ -108,9 +110,11 @@ class Server:
     settings: Settings
     pool: Pool = field(init=False)
     penalty: PenaltyBox = field(init=False)
+    answers: AnswerCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.penalty = PenaltyBox(max(30.0, 3 * self.settings.timeout))
+        self.answers = AnswerCache(self.settings.answer_cache << 20)
         manifest = self.store_path.parent / MANIFEST
         self.pool = Pool(
             PoolSettings(
@@ -138,6 +142,7 @@ def create_app(
     memory: int = 384,
     allow_service: tuple[str, ...] = (),
     quiet: bool = True,
+    answer_cache: int = 64,
 ) -> Starlette:
     """The ``kg serve`` web application for ``project`` (an ASGI app: run it with uvicorn).
 
@@ -149,10 +154,12 @@ def create_app(
     :param memory: MiB of resident memory a worker may use before its query is stopped (503).
     :param allow_service: hosts that ``SERVICE`` may call (none by default: 403).
     :param quiet: no access log on standard error.
+    :param answer_cache: MiB of ``/sparql`` answers kept for queries asked again on the same data
+        (0: none).
     :raises KgError: when the store or the query catalogue cannot be read.
     """
-    if timeout <= 0 or limit <= 0 or workers <= 0 or memory <= 0:
-        raise KgError("timeout, limit, workers and memory must be positive")
+    if timeout <= 0 or limit <= 0 or workers <= 0 or memory <= 0 or answer_cache < 0:
+        raise KgError("timeout, limit, workers and memory must be positive (answer_cache at least 0)")
     if store is None:
         opened = open_store(project)
         path = opened.path
@@ -162,7 +169,9 @@ def create_app(
         path = store.path
     if path is None:
         raise KgError("kg serve needs a store on disk (its workers open it read-only)")
-    settings = Settings(timeout, limit, workers, memory, tuple(h.lower() for h in allow_service), quiet)
+    settings = Settings(
+        timeout, limit, workers, memory, tuple(h.lower() for h in allow_service), quiet, answer_cache=answer_cache
+    )
     server = Server(project, path, Catalogue.load(project.queries_dir), settings)
 
     @asynccontextmanager
@@ -390,6 +399,13 @@ async def sparql(server: Server, request: Request) -> Response:
         check_services(text, server.settings.allow_service)
     except ServiceRefused as err:
         return _error(request, 403, err.message, page=False)
+    accept = request.headers.get("accept", "")
+    preferred = FORMAT_NAMES.get(params.get("format", "").lower())
+    # the same request on the same data: the same answer (kept only when it was a success)
+    kept_key = (server.pool.data_generation(), text, accept, preferred, tuple(default_graphs), tuple(named_graphs))
+    kept = server.answers.get(kept_key) if server.answers.max_bytes else None
+    if kept is not None:
+        return _sparql_response(*kept)
     # (the key reads the query's tokens: only worth it when some query is in the penalty box)
     key = query_key(text, default_graphs, named_graphs) if server.penalty.entries else None
     refused = server.penalty.refused(key) if key is not None else None
@@ -400,8 +416,8 @@ async def sparql(server: Server, request: Request) -> Response:
             "sparql",
             SPARQL,
             text=text,
-            accept=request.headers.get("accept", ""),
-            preferred=FORMAT_NAMES.get(params.get("format", "").lower()),
+            accept=accept,
+            preferred=preferred,
             limit=server.settings.limit,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
@@ -410,8 +426,14 @@ async def sparql(server: Server, request: Request) -> Response:
         if isinstance(err, QueryTimeout) or (isinstance(err, WorkerLost) and err.the_query):
             server.penalty.add(key or query_key(text, default_graphs, named_graphs), err.message)
         return _error(request, err.status, err.message, page=False)
-    media = answer.media_type + ("; charset=utf-8" if answer.media_type.startswith("text/") else "")
-    return Response(answer.body, headers={"Content-Type": media, "Vary": "Accept"})
+    if server.answers.max_bytes and kept_key[0] == server.pool.data_generation():
+        server.answers.put(kept_key, answer.media_type, answer.body)
+    return _sparql_response(answer.media_type, answer.body)
+
+
+def _sparql_response(media_type: str, body: bytes) -> Response:
+    media = media_type + ("; charset=utf-8" if media_type.startswith("text/") else "")
+    return Response(body, headers={"Content-Type": media, "Vary": "Accept"})
 
 
 def _query_values(query: StoredQuery, params: Mapping[str, str]) -> dict[str, str]:

@@ -359,6 +359,13 @@ class Pool:
 
     # ------------------------------------------------------------------ running a job
 
+    def data_generation(self) -> int:
+        """Which state of the store the workers answer from: it changes when ``kg build`` wrote a
+        new store (looked at most once a second)."""
+        self._start()
+        self._check_store()
+        return self.generation
+
     def _check_store(self) -> None:
         """Replace the workers when the store changed on disk (at most once a second)."""
         assert self.loop is not None

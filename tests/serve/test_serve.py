@@ -368,3 +368,35 @@ def test_the_served_store_is_built_then_opened_read_only(mini: kg.Project) -> No
     assert again.read_only
     rows = kg.run_query(again, "SELECT ?v WHERE { ?f kgo:value ?v }")
     assert [str(r[0]) for r in rows.rows] == ["6000000"]  # type: ignore[union-attr]
+
+
+@pytest.mark.filterwarnings("ignore:The anyio.abc.BlockingPortal alias is deprecated:DeprecationWarning")
+def test_a_query_asked_again_is_answered_from_the_kept_answers(store: OxStore) -> None:
+    """The same request on the same data gets the same bytes without a worker; a request that
+    differs in its query, its Accept header or its graphs is asked of a worker; ``answer_cache=0``
+    keeps nothing."""
+    from starlette.testclient import TestClient
+
+    from kg.serve import create_app
+
+    query = {"query": "SELECT ?v WHERE { ?v a kgo:Visit } ORDER BY ?v"}
+    json_accept = {"Accept": "application/sparql-results+json"}
+    app = create_app(kg.Project(ROOT), store=store)
+    server = app.state.server
+    with TestClient(app) as client:
+        first = client.get("/sparql", params=query, headers=json_accept)
+        started = server.pool.stats.started
+        jobs = sum(w.jobs for w in server.pool.workers)
+        again = client.get("/sparql", params=query, headers=json_accept)
+        assert again.status_code == 200 and again.content == first.content
+        assert again.headers["content-type"] == first.headers["content-type"]
+        assert sum(w.jobs for w in server.pool.workers) == jobs and server.pool.stats.started == started
+        assert server.answers.hits == 1
+        csv = client.get("/sparql", params=query, headers={"Accept": "text/csv"})
+        assert csv.headers["content-type"].startswith("text/csv") and csv.content != first.content
+        assert sum(w.jobs for w in server.pool.workers) == jobs + 1
+    app = create_app(kg.Project(ROOT), store=store, answer_cache=0)
+    with TestClient(app) as client:
+        client.get("/sparql", params=query, headers=json_accept)
+        client.get("/sparql", params=query, headers=json_accept)
+        assert len(app.state.server.answers) == 0 and app.state.server.answers.hits == 0
